@@ -1,0 +1,96 @@
+"""Every setting Veille reads, with its default and help, built from ``VEILLE_*`` variables.
+
+Only the composition root (the ``veille`` command) reads the environment; everything else
+receives a `Settings`. A test checks that the README documents every key listed here.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+PREFIX = "VEILLE_"
+
+
+class SettingsError(ValueError):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    database_url: str = ""
+    mqtt_url: str = ""
+    data_dir: Path = Path(".veille")
+    topic_prefix: str = "veille"
+    z2m_base_topic: str = "zigbee2mqtt"
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    public_url: str = ""
+    secret_key: str = ""
+    ingest_client_id: str = "veille-ingest"
+    ingest_batch_size: int = 5000
+    ingest_batch_ms: int = 200
+    analytics_check_s: float = 10.0
+    admin_apprise_urls: str = ""
+    deadman_url: str = ""
+    retention_days: int = 400
+    log_level: str = "INFO"
+    demo_exit_after_s: float = 0.0
+    demo_speed: float = 600.0
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        values: dict[str, object] = {}
+        for f in fields(cls):
+            raw = env.get(PREFIX + f.name.upper())
+            if raw is None or raw == "":
+                continue
+            values[f.name] = _parse(f.name, raw, type(getattr(cls(), f.name)))
+        return cls(**values)  # type: ignore[arg-type]
+
+    @property
+    def effective_public_url(self) -> str:
+        return self.public_url or f"http://{self.api_host}:{self.api_port}"
+
+
+def _parse(name: str, raw: str, kind: type) -> object:
+    try:
+        if kind is bool:
+            return raw.strip().lower() in ("1", "true", "yes", "on")
+        return kind(raw)
+    except ValueError:
+        raise SettingsError(
+            f"{PREFIX}{name.upper()}={raw!r} is not a valid {kind.__name__}"
+        ) from None
+
+
+HELP: dict[str, str] = {
+    "database_url": "PostgreSQL/TimescaleDB URL. Empty: an embedded PostgreSQL in the data dir.",
+    "mqtt_url": "Broker URL (mqtt://host:port). Empty: start Mosquitto if on PATH, else the "
+    "embedded broker.",
+    "data_dir": "Where embedded services keep their files.",
+    "topic_prefix": "Root of Veille's native topic scheme (<prefix>/v1/<home>/<device>).",
+    "z2m_base_topic": "Zigbee2MQTT's mqtt.base_topic.",
+    "api_host": "Address the web API listens on.",
+    "api_port": "Port the web API listens on.",
+    "public_url": "Base URL people's phones use for action links. Empty: http://api_host:api_port.",
+    "secret_key": "Key that signs one-tap action links. Empty: generated into the data dir.",
+    "ingest_client_id": "Fixed MQTT client id of ingest, so its persistent session survives "
+    "restarts.",
+    "ingest_batch_size": "Most events ingest writes in one COPY.",
+    "ingest_batch_ms": "Longest an event waits before its batch is written.",
+    "analytics_check_s": "How often (wall-clock seconds) the detector checks every home.",
+    "admin_apprise_urls": "Space-separated apprise URLs told when Veille itself stalls.",
+    "deadman_url": "URL pinged while all is healthy (an external dead-man switch).",
+    "retention_days": "Raw events older than this are dropped.",
+    "log_level": "Python logging level.",
+    "demo_exit_after_s": "`veille up --demo` stops after this many seconds (0: run until Ctrl-C).",
+    "demo_speed": "Simulated seconds per real second in the demo.",
+}
+
+
+def env_names() -> list[str]:
+    return [PREFIX + f.name.upper() for f in fields(Settings)]
