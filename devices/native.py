@@ -48,16 +48,18 @@ def encode(signals: dict[Signal, float], at: datetime | None = None, detail: str
 
 
 def decode(prefix: str, topic: str, payload: bytes) -> Message:
-    parts = topic.split("/")
-    if len(parts) not in (4, 5) or parts[0] != prefix or parts[1] != VERSION:
+    # The prefix may itself contain '/' (e.g. a site name), so strip it rather than split.
+    head = f"{prefix}/{VERSION}/"
+    parts = topic[len(head) :].split("/") if topic.startswith(head) else []
+    if len(parts) not in (2, 3):
         raise DecodeError(f"not a {prefix}/{VERSION}/<home>/<device> topic: {topic!r}")
-    home_id, device_id = parts[2], parts[3]
+    home_id, device_id = parts[0], parts[1]
     if not (_ID.match(home_id) and _ID.match(device_id)):
         raise DecodeError(f"invalid home or device id in topic {topic!r}")
     source = f"native:{home_id}/{device_id}"
-    if len(parts) == 5:
-        if parts[4] != "availability":
-            raise DecodeError(f"unknown sub-topic {parts[4]!r}")
+    if len(parts) == 3:
+        if parts[2] != "availability":
+            raise DecodeError(f"unknown sub-topic {parts[2]!r}")
         return Message(source, (_availability(payload),), home_id=home_id, device_id=device_id)
     body = _json_object(payload)
     at = _timestamp(body.get("at"))

@@ -84,3 +84,17 @@ def list_incidents(
             " ORDER BY opened_at DESC, id DESC LIMIT %(n)s",
             {"h": home_id, "o": only_open, "n": limit},
         ).fetchall()
+
+
+def resolve_incident_with(
+    conn: Conn, incident_id: int, at: datetime, outcome: str, resolution: str
+) -> bool:
+    """Resolve and keep a sentence saying why (e.g. "Movement in the kitchen at 10:42"),
+    stored as ``details['resolution']`` for the people who are told it is over."""
+    cur = conn.execute(
+        "UPDATE incidents SET state = 'resolved', outcome = %s, resolved_at = %s,"
+        " updated_at = %s, details = details || jsonb_build_object('resolution', %s::text)"
+        " WHERE id = %s AND state IN ('open', 'claimed', 'checkin')",
+        (outcome, at, at, resolution, incident_id),
+    )
+    return cur.rowcount == 1

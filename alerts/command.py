@@ -1,0 +1,55 @@
+"""``veille alerts``: escalate incidents and deliver messages until stopped."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import threading
+
+from alerts.sender import SenderConfig
+from alerts.service import AlertsConfig, run_alerts
+from analytics.clock import add_clock_arguments, clock_from_args
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--senders", type=int, default=4, help="parallel delivery workers (default 4)"
+    )
+    parser.add_argument(
+        "--poll-s",
+        type=float,
+        default=1.0,
+        help="poll interval when no database notification arrives (default 1 s)",
+    )
+    parser.add_argument(
+        "--lease-s",
+        type=float,
+        default=60.0,
+        help="how long a message stays with a sender that may have died (default 60 s)",
+    )
+    add_clock_arguments(parser)
+
+
+def config_from(
+    args: argparse.Namespace, database_url: str, public_url: str, secret_key: str
+) -> AlertsConfig:
+    lease_s = float(args.lease_s)
+    return AlertsConfig(
+        database_url=database_url,
+        public_url=public_url,
+        secret_key=secret_key,
+        sender_workers=max(1, int(args.senders)),
+        poll_s=float(args.poll_s),
+        sender=SenderConfig(lease_s=lease_s, attempt_timeout_s=min(20.0, lease_s / 3)),
+    )
+
+
+def run(args: argparse.Namespace, database_url: str, public_url: str, secret_key: str) -> int:
+    if not secret_key:
+        print("veille alerts: VEILLE_SECRET_KEY is needed to sign action links")
+        return 2
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    run_alerts(config_from(args, database_url, public_url, secret_key), clock_from_args(args), stop)
+    return 0

@@ -1,0 +1,81 @@
+"""One delivery attempt through apprise, with its outcome and reason.
+
+apprise reports failure only by return value and log lines. One ``Apprise`` object per URL
+makes each attempt's outcome unambiguous; apprise 2's per-call ``AppriseResult`` carries the
+log lines of that call only, which (unlike ``apprise.LogCapture`` on the shared ``apprise``
+logger) stays correct when several sender threads deliver at once.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import apprise
+
+# Schemes whose payload takes apprise's `:key=value` extras: the receiver gets the dedupe
+# key as a field of its own, besides the reference line every channel shows.
+_PAYLOAD_SCHEMES = frozenset({"json", "jsons", "form", "forms", "xml", "xmls"})
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    ok: bool
+    masked_url: str
+    detail: str
+    elapsed_ms: float
+
+
+def dedupe_ref(message_id: int) -> str:
+    return f"veille-{message_id}"
+
+
+def with_dedupe_key(url: str, message_id: int) -> str:
+    """Add the dedupe key as a payload field for webhook-like URLs; others are unchanged."""
+    if urlsplit(url).scheme.lower() not in _PAYLOAD_SCHEMES:
+        return url
+    separator = "&" if "?" in url else "?"
+    return f"{url}{separator}:veille_ref={dedupe_ref(message_id)}"
+
+
+def is_valid_url(url: str) -> bool:
+    """True when apprise can build a service from `url` (checked before a URL is saved)."""
+    return apprise.Apprise.instantiate(url) is not None
+
+
+def masked(url: str) -> str:
+    """The URL with secrets hidden, safe to store and show."""
+    service = apprise.Apprise.instantiate(url)
+    if service is None:
+        return urlsplit(url).scheme + "://(invalid)"
+    return str(service.url(privacy=True))  # type: ignore[no-untyped-call]
+
+
+def deliver(
+    url: str, title: str, body: str, notify_type: str, message_id: int, timeout_s: float
+) -> Outcome:
+    """Send once to one URL; never raises for delivery problems."""
+    started = time.perf_counter()
+    service = apprise.Apprise.instantiate(with_dedupe_key(url, message_id))
+    if service is None:
+        return Outcome(False, masked(url), "apprise cannot use this URL", 0.0)
+    shown = masked(url)
+    sender = apprise.Apprise()
+    sender.add(service)
+    try:
+        result = sender.notify(
+            body=f"{body}\n\nRef: {dedupe_ref(message_id)}",
+            title=title,
+            notify_type=notify_type,
+            timeout=timeout_s,
+        )
+    except Exception as exc:  # a plugin bug must cost one attempt, not the sender thread
+        return Outcome(False, shown, f"{type(exc).__name__}: {exc}", _ms_since(started))
+    reasons = "; ".join(f"{e.level}: {e.message}" for e in result.logs())
+    detail = reasons or ("accepted" if result else f"failed ({result.status.name})")
+    return Outcome(bool(result), shown, detail, _ms_since(started))
+
+
+def _ms_since(started: float) -> float:
+    return (time.perf_counter() - started) * 1000.0

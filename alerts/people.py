@@ -1,0 +1,63 @@
+"""Saving the people told about a home, refusing what could never reach them.
+
+An apprise URL apprise cannot build a service from is refused here, when it is saved,
+rather than discovered when an alert fails to go out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import psycopg
+
+from alerts.delivery import is_valid_url, masked
+from alerts.hours import HoursError, parse_hours
+from storage import contacts
+from storage.contacts import ROLES, NewContact
+
+Conn = psycopg.Connection[tuple[object, ...]]
+
+
+class ContactError(ValueError):
+    pass
+
+
+def check_contact(contact: NewContact) -> None:
+    """Raise ContactError naming the first thing wrong with `contact`."""
+    if contact.role not in ROLES:
+        raise ContactError(f"role must be one of {', '.join(ROLES)}")
+    if not contact.name.strip():
+        raise ContactError("a name is needed")
+    check_urls(contact.apprise_urls)
+    for label, text in (
+        ("available_hours", contact.available_hours),
+        ("quiet_hours", contact.quiet_hours),
+    ):
+        try:
+            parse_hours(text)
+        except HoursError as err:
+            raise ContactError(f"{label}: {err}") from None
+    if (contact.latitude is None) != (contact.longitude is None):
+        raise ContactError("give both latitude and longitude, or neither")
+    if contact.latitude is not None and not -90 <= contact.latitude <= 90:
+        raise ContactError("latitude must be between -90 and 90")
+    if contact.longitude is not None and not -180 <= contact.longitude <= 180:
+        raise ContactError("longitude must be between -180 and 180")
+    if contact.max_distance_km is not None and contact.max_distance_km <= 0:
+        raise ContactError("max_distance_km must be positive")
+
+
+def check_urls(urls: Sequence[str]) -> None:
+    for url in urls:
+        if not is_valid_url(url):
+            raise ContactError(f"not a usable apprise URL: {masked(url)}")
+
+
+def save_contact(conn: Conn, contact: NewContact) -> int:
+    check_contact(contact)
+    return contacts.add_contact(conn, contact)
+
+
+def change_urls(conn: Conn, contact_id: int, urls: Sequence[str]) -> bool:
+    check_urls(urls)
+    return contacts.set_apprise_urls(conn, contact_id, urls)

@@ -1,0 +1,133 @@
+"""The sender: takes due messages from the outbox and delivers them, never losing one.
+
+Delivery is at least once: a message is leased, sent, then marked sent. A sender killed
+between sending and marking leaves the message leased; once the lease runs out another
+sender sends it again, with the same dedupe key (the outbox id, ``Ref: veille-<id>`` in the
+text and ``veille_ref`` in webhook payloads), so the receiver can drop the copy. Exactly
+once is impossible over channels without acknowledgement (HTTP, SMTP, push services).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import psycopg
+
+from alerts.delivery import Outcome, deliver
+from analytics.clock import Clock
+from storage import escalations, outbox
+
+log = logging.getLogger("veille.alerts.sender")
+
+Deliver = Callable[[str, str, str, str, int, float], Outcome]
+
+
+@dataclass(frozen=True, slots=True)
+class SenderConfig:
+    lease_s: float = 60.0
+    # Below the lease, so a live sender always finishes before anyone may take its message.
+    attempt_timeout_s: float = 20.0
+    # Waits after a round in which every URL of a message failed; then the message fails.
+    backoff_s: tuple[float, ...] = (5.0, 30.0, 120.0, 600.0)
+    batch: int = 8
+
+
+class Sender:
+    def __init__(
+        self,
+        conn: psycopg.Connection[tuple[object, ...]],
+        clock: Clock,
+        config: SenderConfig | None = None,
+        owner: str | None = None,
+        send: Deliver = deliver,
+    ) -> None:
+        self._conn = conn
+        self._clock = clock
+        self._config = config or SenderConfig()
+        self.owner = owner or f"sender-{uuid.uuid4().hex[:12]}"
+        self._send = send
+
+    def run_once(self) -> int:
+        """Deliver the messages due now; return how many were handled."""
+        now = self._clock.now()
+        with self._conn.transaction():
+            batch = outbox.claim(
+                self._conn,
+                self.owner,
+                now,
+                now + timedelta(seconds=self._config.lease_s),
+                self._config.batch,
+            )
+        for message in batch:
+            self._deliver(message)
+        return len(batch)
+
+    def _deliver(self, message: outbox.Message) -> None:
+        for index, url in enumerate(message.urls):
+            outcome = self._send(
+                url,
+                message.title,
+                message.body,
+                message.notify_type,
+                message.id,
+                self._config.attempt_timeout_s,
+            )
+            at = self._clock.now()
+            # Recorded at once (autocommit): the attempt happened even if we crash next.
+            outbox.record_attempt(
+                self._conn,
+                outbox.Attempt(
+                    message.id,
+                    at,
+                    outcome.masked_url,
+                    outcome.ok,
+                    outcome.detail,
+                    outcome.elapsed_ms,
+                ),
+            )
+            if outcome.ok:
+                self._finish_sent(message, at, index)
+                return
+            log.warning(
+                "message %d to %s failed: %s", message.id, outcome.masked_url, outcome.detail
+            )
+        self._finish_round_failed(message, self._clock.now())
+
+    def _finish_sent(self, message: outbox.Message, at: datetime, index: int) -> None:
+        with self._conn.transaction():
+            if not outbox.mark_sent(self._conn, message.id, self.owner, at, index):
+                log.error("lease on message %d ran out before it was marked sent", message.id)
+                return
+            if message.incident_id is not None:
+                escalations.add_timeline(
+                    self._conn,
+                    message.incident_id,
+                    at,
+                    "delivered",
+                    f"{message.purpose}: {message.title}",
+                    message.contact_id,
+                )
+
+    def _finish_round_failed(self, message: outbox.Message, at: datetime) -> None:
+        backoff = self._config.backoff_s
+        next_at = (
+            at + timedelta(seconds=backoff[message.rounds])
+            if message.rounds < len(backoff)
+            else None
+        )
+        with self._conn.transaction():
+            if not outbox.retry_later(self._conn, message.id, self.owner, next_at):
+                return
+            if next_at is None and message.incident_id is not None:
+                escalations.add_timeline(
+                    self._conn,
+                    message.incident_id,
+                    at,
+                    "unreachable",
+                    f"{message.purpose}: every channel failed",
+                    message.contact_id,
+                )

@@ -1,0 +1,46 @@
+"""Command-line entry points the composition root wires into `veille`.
+
+- `veille analytics`: `add_arguments` / `run`
+- `veille backtest`: `backtest_add_arguments` / `backtest_run`
+- `veille eval`: `eval_add_arguments` / `eval_run`
+- `veille bench detector`: `bench_add_arguments` / `bench_run`
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import threading
+from dataclasses import dataclass
+
+from analytics.clock import add_clock_arguments, clock_from_args
+from analytics.service import run_analytics
+
+
+@dataclass(frozen=True, slots=True)
+class _Settings:
+    database_url: str
+    analytics_check_s: float
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--check-s",
+        type=float,
+        default=10.0,
+        help="wall-clock seconds between checks of every home (default 10)",
+    )
+    add_clock_arguments(parser)
+
+
+def run(args: argparse.Namespace, database_url: str) -> int:
+    """Run the live detector until interrupted."""
+    stop = threading.Event()
+    previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        run_analytics(_Settings(database_url, args.check_s), clock_from_args(args), stop)
+    except KeyboardInterrupt:
+        stop.set()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    return 0

@@ -1,0 +1,31 @@
+"""One local day summarised as features for the slow-change scorer (weekly summary)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date
+
+FEATURES = (
+    "wake_h",
+    "bed_h",
+    "night_bathroom_trips",
+    "kitchen_visits",
+    "hours_out",
+    "activity_events",
+)
+
+
+@dataclass
+class DayStats:
+    day: date
+    wake_h: float | None = None  # local hour first up (after 04:00, outside the bedroom)
+    bed_h: float | None = None  # local hour of the last move into the bedroom in the evening
+    night_bathroom_trips: int = 0  # bathroom visits between 00:00 and 06:00
+    kitchen_visits: int = 0
+    hours_out: float = 0.0
+    activity_events: int = 0
+
+    def features(self) -> dict[str, float]:
+        values = asdict(self)
+        values.pop("day")
+        return {k: float(v) for k, v in values.items() if v is not None}

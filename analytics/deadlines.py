@@ -1,0 +1,60 @@
+"""Every home's next deadline in one numpy array, so the periodic check is a vector compare.
+
+A home's detector computes its deadlines when an event arrives (that is where the routine
+model is consulted); the periodic check then only has to find the rows whose deadline has
+passed and whose rules are not paused, and looks at those homes in detail.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import numpy as np
+import numpy.typing as npt
+
+NEVER = np.inf
+
+
+class DeadlineTable:
+    def __init__(self, rules: int = 1, capacity: int = 1024) -> None:
+        self.ids: list[str] = []
+        self.rows: dict[str, int] = {}
+        # epoch seconds; inf = nothing pending. One column per rule.
+        self.deadlines = np.full((capacity, rules), NEVER)
+        self.paused_until = np.zeros(capacity)  # declared holiday, epoch seconds
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def row(self, home_id: str) -> int:
+        row = self.rows.get(home_id)
+        if row is None:
+            row = len(self.ids)
+            if row == len(self.deadlines):
+                self.deadlines = np.vstack([self.deadlines, np.full_like(self.deadlines, NEVER)])
+                self.paused_until = np.concatenate([self.paused_until, np.zeros(row)])
+            self.ids.append(home_id)
+            self.rows[home_id] = row
+        return row
+
+    def set(self, home_id: str, deadline: datetime | None, rule: int = 0) -> None:
+        self.deadlines[self.row(home_id), rule] = (
+            NEVER if deadline is None else deadline.timestamp()
+        )
+
+    def pause(self, home_id: str, until: datetime | None) -> None:
+        self.paused_until[self.row(home_id)] = 0.0 if until is None else until.timestamp()
+
+    def due_rows(self, now_s: float) -> npt.NDArray[np.intp]:
+        """Rows with a passed deadline and no pause: the vectorised periodic check."""
+        n = len(self.ids)
+        earliest = self.deadlines[:n].min(axis=1)
+        return np.flatnonzero((earliest <= now_s) & (self.paused_until[:n] <= now_s))
+
+    def due(self, now: datetime) -> list[str]:
+        return [self.ids[i] for i in self.due_rows(now.timestamp())]
+
+    def earliest(self) -> datetime | None:
+        n = len(self.ids)
+        value = float(self.deadlines[:n].min()) if n else NEVER
+        return None if value == NEVER else datetime.fromtimestamp(value, UTC)

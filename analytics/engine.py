@@ -1,0 +1,173 @@
+"""The event-time engine: one `HomeDetector` per home, fed observations, asked to check.
+
+The same object runs live (checks driven by the wall clock), in the time-warped demo and
+offline over a recorded log: it never reads a clock, it is told `now`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from analytics import comfort, meals, rules
+from analytics.daily import DayStats
+from analytics.decision import INACTIVITY_KINDS, Clear, Decision, Flag
+from analytics.explain import clock, duration
+from analytics.health import Health
+from analytics.home import ROOM_NAMES, HomeConfig, Observation, Place, Sensor
+from analytics.routine import RoutineModel
+from analytics.state import DEPART_AFTER, Context, HomeState
+from devices.signals import Signal
+
+VISITOR_WINDOW = timedelta(seconds=2)  # two distant rooms this close together: two people
+VISITOR_HOLD = timedelta(minutes=30)
+_DISTANT = frozenset({Place.BEDROOM, Place.BATHROOM, Place.KITCHEN, Place.LIVING})
+DAY_STARTS = timedelta(hours=4)  # a day's statistics run 04:00-04:00 local
+
+
+class HomeDetector:
+    def __init__(self, config: HomeConfig, model: RoutineModel | None = None) -> None:
+        self.model = model or RoutineModel()
+        self.state = HomeState(zone=config.zone)
+        self.ctx = Context(self.state, self.model, config)
+        self.learn_after: datetime | None = None  # silences ending before are in the model
+        self.days: list[DayStats] = []  # completed days, for the slow-change scorer
+
+    @property
+    def config(self) -> HomeConfig:
+        return self.ctx.config
+
+    @config.setter
+    def config(self, config: HomeConfig) -> None:
+        self.ctx.config = config
+
+    def observe(self, obs: Observation) -> list[Decision]:
+        """Take one event (in event-time order); returns flags it raises or clears."""
+        if obs.signal == Signal.PANIC and obs.value > 0:
+            return [comfort.panic_flag(self.ctx, obs)]
+        if obs.signal == Signal.TEMPERATURE_C:
+            return comfort.observe_temperature(self.ctx, obs)
+        st = self.state
+        if not obs.activity or (st.last_at is not None and obs.at < st.last_at):
+            return []  # not a person, or late: the present has moved on
+        sensor = self.config.sensor(obs.device_id)
+        local = st.local(obs.at)
+        decisions: list[Decision] = []
+        if st.last_at is not None:
+            gap_s = (obs.at - st.last_at).total_seconds()
+            if st.place == Place.ENTRANCE and gap_s >= DEPART_AFTER.total_seconds():
+                st.out_since = st.out_since or st.last_at
+            if self.learn_after is None or obs.at > self.learn_after:
+                self.model.learn_silence(st.local(st.last_at), st.place, gap_s)
+            decisions += self._clear(obs, sensor, gap_s)
+        self._learn_habits(obs.at, local, sensor.place)
+        meals.note_activity(self.ctx, local, sensor.place)
+        self._move(obs.at, sensor)
+        return decisions
+
+    def _move(self, at: datetime, sensor: Sensor) -> None:
+        st = self.state
+        came_back = st.out_since is not None
+        st.out_since = None
+        place = sensor.place
+        if place == Place.ENTRANCE:
+            # A door after an absence is the resident coming in, not going out.
+            st.returned = came_back or (st.returned and st.place == Place.ENTRANCE)
+            place = Place.OTHER if st.returned else Place.ENTRANCE
+        else:
+            st.returned = False
+        if place == Place.BATHROOM and st.place != Place.BATHROOM:
+            st.bath_since = at
+        if place in _DISTANT:
+            others = [t for p, t in st.recent.items() if p != place and p in _DISTANT]
+            if others and at - max(others) <= VISITOR_WINDOW:
+                st.visitors_until = at + VISITOR_HOLD
+            st.recent[place] = at
+        st.place, st.last_at, st.last_sensor, st.expectation = place, at, sensor, None
+
+    def _learn_habits(self, at: datetime, local: datetime, place: Place) -> None:
+        st = self.state
+        habits = self.model.habits
+        if st.place == Place.BATHROOM and place != Place.BATHROOM and st.bath_since:
+            habits.learn_bath((at - st.bath_since).total_seconds())
+            if st.day is not None and local.hour < 5:
+                st.day.night_bathroom_trips += 1
+        day = self._day(local)
+        day.activity_events += 1
+        if st.out_since is not None:
+            day.hours_out += (at - st.out_since).total_seconds() / 3600
+        hour = (local - DAY_STARTS).hour + 4 + (local - DAY_STARTS).minute / 60
+        if place == Place.KITCHEN and st.place != Place.KITCHEN:
+            day.kitchen_visits += 1
+        if place == Place.BEDROOM and st.place != Place.BEDROOM and hour >= 19:
+            day.bed_h = hour
+        up = place not in (Place.BEDROOM, Place.ENTRANCE) and st.out_since is None
+        if up and local.hour >= 4 and st.woke_on != local.date():
+            st.woke_on = local.date()
+            if local.hour < 13:
+                habits.learn_wake(local)
+                day.wake_h = hour
+
+    def _day(self, local: datetime) -> DayStats:
+        st = self.state
+        today: date = (local - DAY_STARTS).date()
+        if st.day is None or st.day.day != today:
+            if st.day is not None:
+                self.days = [*self.days[-120:], st.day]
+            st.day = DayStats(today)
+        return st.day
+
+    def _clear(self, obs: Observation, sensor: Sensor, gap_s: float) -> list[Decision]:
+        st = self.state
+        local = clock(st.local(obs.at))
+        details = {"room": str(sensor.room), "local_time": local}
+        decisions: list[Decision] = []
+        for kind in list(st.open):
+            if kind == "bathroom" and sensor.place == Place.BATHROOM:
+                continue  # still in the bathroom
+            if kind in INACTIVITY_KINDS:
+                text = (
+                    f"Movement again at {local} in {ROOM_NAMES[sensor.room]},"
+                    f" after {duration(gap_s)} of quiet."
+                )
+            elif kind in ("not_back", "out_at_night"):
+                text = f"Back home at {local}."
+            elif kind == "no_meal" and sensor.place == Place.KITCHEN:
+                text = f"Kitchen used at {local}."
+            else:
+                continue
+            st.open.pop(kind)
+            decisions.append(Clear(kind, obs.at, text, details))
+        return decisions
+
+    def next_deadline(self, horizon: datetime | None = None) -> datetime | None:
+        """The earliest time a check could open a flag (None: nothing pending). With a
+        `horizon`, any time beyond it may stand in for a later exact deadline."""
+        return rules.next_deadline(self.ctx, horizon)
+
+    def check(self, now: datetime, health: Health | None = None) -> list[Decision]:
+        """Flags due at `now`; `health` is the home's device health when known."""
+        decisions: list[Decision] = []
+        st = self.state
+        if "monitoring_lost" in st.open and health is not None and not health.lost:
+            st.open.pop("monitoring_lost")
+            decisions.append(Clear("monitoring_lost", now, "Sensors are reporting again."))
+        decisions += rules.due(self.ctx, now, health)
+        return decisions
+
+    def adopt_open(self, kind: str, at: datetime) -> None:
+        """An incident of this kind was already open (e.g. before a restart)."""
+        self.state.open.setdefault(kind, Flag(kind, "warning", at, "open before restart"))
+
+    def feedback(self, kind: str, outcome: str, details: dict[str, Any]) -> None:
+        """A person's verdict on an incident: a false alarm raises that slot's threshold."""
+        started = details.get("last_activity_at")
+        if outcome != "false_alarm" or kind not in INACTIVITY_KINDS or not started:
+            return
+        self.model.raise_slot(self.state.local(datetime.fromisoformat(str(started))))
+
+    def forget(self, kind: str) -> None:
+        """An incident was closed by a person; episodes of stillness stay over until
+        activity resumes, other kinds may be raised again."""
+        if kind not in INACTIVITY_KINDS:
+            self.state.open.pop(kind, None)

@@ -1,0 +1,129 @@
+"""What the detector knows about a home and what it is fed: sensors, places and observations.
+
+Pure domain types. A *place* is the coarse part of the home a silence starts in; it is what
+the routine model conditions on (a quiet hour after the bathroom means something else than a
+quiet hour in the armchair).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import IntEnum
+from functools import cached_property
+from zoneinfo import ZoneInfo
+
+from devices.signals import DeviceKind, Role, Room, Signal
+
+
+class Place(IntEnum):
+    BEDROOM = 0
+    BATHROOM = 1
+    KITCHEN = 2
+    LIVING = 3
+    OTHER = 4
+    ENTRANCE = 5  # the front door: the silence that follows is usually an absence
+
+
+PLACE_NAMES = {
+    Place.BEDROOM: "the bedroom",
+    Place.BATHROOM: "the bathroom",
+    Place.KITCHEN: "the kitchen",
+    Place.LIVING: "the living room",
+    Place.OTHER: "the home",
+    Place.ENTRANCE: "the front door",
+}
+ROOM_NAMES = {
+    Room.BEDROOM: "the bedroom",
+    Room.BATHROOM: "the bathroom",
+    Room.TOILET: "the toilet",
+    Room.KITCHEN: "the kitchen",
+    Room.LIVING: "the living room",
+    Room.HALL: "the hall",
+    Room.OFFICE: "the office",
+    Room.OTHER: "another room",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Sensor:
+    id: str
+    kind: DeviceKind = DeviceKind.OTHER
+    room: Room = Room.OTHER
+    role: Role = Role.NONE
+
+    @property
+    def place(self) -> Place:
+        if self.role == Role.ENTRANCE:
+            return Place.ENTRANCE
+        if self.role == Role.BED or self.room == Room.BEDROOM:
+            return Place.BEDROOM
+        if self.room in (Room.BATHROOM, Room.TOILET):
+            return Place.BATHROOM
+        if self.room == Room.KITCHEN:
+            return Place.KITCHEN
+        if self.room == Room.LIVING:
+            return Place.LIVING
+        return Place.OTHER
+
+
+UNKNOWN_SENSOR = Sensor("?")
+
+
+@dataclass(frozen=True)
+class HomeConfig:
+    home_id: str
+    timezone: str = "UTC"
+    sensors: Mapping[str, Sensor] = field(default_factory=dict)
+    sensitivity: float = 1.0  # > 1: alert sooner; < 1: later (homes.sensitivity)
+    away_until: datetime | None = None  # declared holiday (homes.away_until)
+
+    @cached_property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def sensor(self, device_id: str) -> Sensor:
+        return self.sensors.get(device_id, UNKNOWN_SENSOR)
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    """One event the detector is fed, in event time.
+
+    `activity` is ingest's verdict (a person caused it); non-activity observations still
+    matter for temperature and panic.
+    """
+
+    at: datetime
+    device_id: str
+    signal: Signal
+    value: float
+    activity: bool
+    detail: str = ""
+
+
+def activity_of(kind: DeviceKind, value: float, previous: float | None) -> bool:
+    """Offline stand-in for ingest's verdict: motion counts on its rising edge only
+    (falling edges are synthetic timeouts), any other person-operated change counts."""
+    if kind == DeviceKind.MOTION:
+        return value > 0 and previous != value
+    if kind in (DeviceKind.TEMPERATURE, DeviceKind.LEAK):
+        return False
+    return previous != value
+
+
+def signal_of(sensor: Sensor) -> Signal:
+    """The signal a dataset sensor's 0/1 record stands for."""
+    if sensor.role == Role.PANIC:
+        return Signal.PANIC
+    return {
+        DeviceKind.MOTION: Signal.MOTION,
+        DeviceKind.CONTACT: Signal.CONTACT_OPEN,
+        DeviceKind.PRESSURE: Signal.OCCUPANCY,
+        DeviceKind.POWER: Signal.SWITCH_ON,
+        DeviceKind.BUTTON: Signal.BUTTON,
+        DeviceKind.TEMPERATURE: Signal.TEMPERATURE_C,
+        DeviceKind.LEAK: Signal.WATER_LEAK,
+        DeviceKind.VIBRATION: Signal.VIBRATION,
+    }.get(sensor.kind, Signal.VIBRATION)

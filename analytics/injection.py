@@ -1,0 +1,79 @@
+"""Injected silences: where, in a real log, a resident could have fallen and lain still.
+
+Daytime: uniformly random moments between 08:00 and 20:00 local when the resident is at home
+(not in a door-then-silence absence). Night: the first movement out of the bedroom after
+being in bed (between 23:00 and 06:00): "got up and did not return to bed". In both, every
+event after the moment is removed for up to 12 h. Seeds are fixed per home.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import random
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from analytics.home import HomeConfig, Observation, Place
+
+WINDOW = timedelta(hours=12)
+AWAY_AFTER = timedelta(minutes=10)
+UNEXPLAINED_GAP = timedelta(hours=10)  # a longer daytime gap is missing data or an absence
+
+
+@dataclass(frozen=True, slots=True)
+class Injection:
+    at: datetime  # UTC; every event after this is removed for `WINDOW`
+    kind: str  # "day" or "night"
+
+
+def _activities(stream: Sequence[Observation]) -> list[Observation]:
+    return [o for o in stream if o.activity]
+
+
+def in_home(
+    acts: Sequence[Observation], times: Sequence[datetime], config: HomeConfig, at: datetime
+) -> bool:
+    i = bisect.bisect_right(times, at) - 1
+    if i < 0 or i + 1 >= len(acts):
+        return False
+    before, after = acts[i], acts[i + 1]
+    gap = after.at - before.at
+    if gap >= UNEXPLAINED_GAP:
+        return False
+    door = config.sensor(before.device_id).place == Place.ENTRANCE
+    return not (door and gap >= AWAY_AFTER)
+
+
+def plan(
+    stream: Sequence[Observation], config: HomeConfig, day: int, night: int
+) -> list[Injection]:
+    acts = _activities(stream)
+    if len(acts) < 2:
+        return []
+    rng = random.Random(zlib.crc32(config.home_id.encode()))
+    times = [o.at for o in acts]
+    start, end = times[0], times[-1] - WINDOW
+    chosen: list[Injection] = []
+    tries = 0
+    while len(chosen) < day and tries < day * 200 and end > start:
+        tries += 1
+        at = start + timedelta(seconds=rng.uniform(0, (end - start).total_seconds()))
+        local = at.astimezone(config.zone)
+        if 8 <= local.hour < 20 and in_home(acts, times, config, at):
+            chosen.append(Injection(at, "day"))
+    candidates = []
+    for previous, current in itertools.pairwise(acts):
+        local = current.at.astimezone(config.zone)
+        place = config.sensor(current.device_id).place
+        if (
+            (local.hour >= 23 or local.hour < 6)
+            and place not in (Place.BEDROOM, Place.ENTRANCE)
+            and config.sensor(previous.device_id).place == Place.BEDROOM
+            and current.at < times[-1] - WINDOW
+        ):
+            candidates.append(Injection(current.at, "night"))
+    chosen += rng.sample(candidates, min(night, len(candidates)))
+    return sorted(chosen, key=lambda i: i.at)

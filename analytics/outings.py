@@ -1,0 +1,47 @@
+"""Rules about the resident being out: not back long after the usual return, and out at
+night. Away durations are learned as silences that start at the front door."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from analytics.decision import Flag
+from analytics.explain import clock, day_kind, duration
+from analytics.health import Health
+from analytics.home import Place
+from analytics.slots import is_night
+from analytics.state import DEPART_AFTER, Context
+
+MIN_OUT = timedelta(hours=2)
+NIGHT_TAIL = 0.02  # at night, being out is rarer: flag sooner than in the day
+
+
+def not_back_deadline(ctx: Context, horizon: datetime | None) -> datetime | None:
+    st = ctx.state
+    left = st.left_at()
+    if left is None:
+        return None
+    if horizon is not None and left + MIN_OUT >= horizon:
+        return left + MIN_OUT
+    local = st.local(left)
+    tail = NIGHT_TAIL if is_night(local) else 0.004
+    exp = ctx.model.expect(local, Place.ENTRANCE, ctx.config.sensitivity, tail=tail)
+    return left + max(timedelta(seconds=exp.threshold_s), MIN_OUT, DEPART_AFTER)
+
+
+def not_back_flag(ctx: Context, now: datetime, health: Health | None) -> Flag:
+    st = ctx.state
+    left = st.left_at()
+    assert left is not None
+    local = st.local(left)
+    exp = ctx.model.expect(local, Place.ENTRANCE, ctx.config.sensitivity)
+    out = (now - left).total_seconds()
+    at_night = is_night(st.local(now))
+    kind, severity = ("out_at_night", "warning") if at_night else ("not_back", "info")
+    text = (
+        f"{'Still out at night' if at_night else 'Not back home'}: went out at {clock(local)}"
+        f" ({duration(out)} ago). On {day_kind(local)} outings starting around then usually"
+        f" end within {duration(exp.usual_s)}."
+    )
+    details = {"left_at": left.isoformat(), "left_local": clock(local), "out_s": round(out)}
+    return Flag(kind, severity, now, text, details)

@@ -1,0 +1,61 @@
+"""Summaries of `veille eval`: per-detector figures over homes, a table and the JSON."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+
+from analytics.evaluation import NIGHT_TARGET, Outcome
+from analytics.injection import WINDOW
+
+
+def _percentile_min(delays: list[float], q: float) -> float | None:
+    return round(float(np.percentile(delays, q)) / 60, 1) if delays else None
+
+
+def summarise(outcomes: Iterable[Outcome]) -> dict[str, float | int | None]:
+    rows = list(outcomes)
+    months = sum(o.months for o in rows)
+    week_months = sum(o.first_week_months for o in rows)
+    false = sum(o.false_alerts for o in rows)
+    week_false = sum(o.first_week_false_alerts for o in rows)
+    day = [d for o in rows for d in o.day_delays_s]
+    night = [d for o in rows for d in o.night_delays_s]
+    day_hit = [d for d in day if d is not None and d <= WINDOW.total_seconds()]
+    night_hit = [d for d in night if d is not None and d <= NIGHT_TARGET.total_seconds()]
+    night_any = [d for d in night if d is not None]
+    return {
+        "false_alerts_per_home_month": round(false / months, 2) if months else None,
+        "false_alerts": false,
+        "home_months": round(months, 2),
+        "first_week_false_alerts_per_home_month": (
+            round(week_false / week_months, 2) if week_months else None
+        ),
+        "recall": round(len(day_hit) / len(day), 3) if day else None,
+        "delay_min_p50": _percentile_min(day_hit, 50),
+        "delay_min_p90": _percentile_min(day_hit, 90),
+        "day_injections": len(day),
+        "night_recall_60min": round(len(night_hit) / len(night), 3) if night else None,
+        "night_delay_min_p50": _percentile_min(night_any, 50),
+        "night_injections": len(night),
+    }
+
+
+COLUMNS = (
+    ("false_alerts_per_home_month", "FA/home-mo"),
+    ("first_week_false_alerts_per_home_month", "FA wk1"),
+    ("recall", "day recall"),
+    ("delay_min_p50", "p50 min"),
+    ("delay_min_p90", "p90 min"),
+    ("night_recall_60min", "night<=60m"),
+    ("night_delay_min_p50", "night p50"),
+)
+
+
+def table(title: str, summary: Mapping[str, Mapping[str, object]]) -> str:
+    lines = [title, f"{'detector':<18}" + "".join(f"{h:>12}" for _, h in COLUMNS)]
+    for name, figures in summary.items():
+        cells = "".join(f"{'-' if figures[k] is None else figures[k]!s:>12}" for k, _ in COLUMNS)
+        lines.append(f"{name:<18}{cells}")
+    return "\n".join(lines)

@@ -1,0 +1,224 @@
+"""The live detector: reads new events from storage, feeds each home's engine, opens and
+resolves incidents. I/O lives here; the decisions are the engine's.
+
+`run_analytics` is what `veille up` and `veille analytics` run in a thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import OrderedDict
+from datetime import UTC, datetime, timedelta
+from typing import Protocol, TypeVar
+
+import psycopg
+
+from analytics.clock import Clock, WarpedClock
+from analytics.deadlines import DeadlineTable
+from analytics.decision import Clear, Decision, Flag
+from analytics.engine import HomeDetector
+from analytics.health import DeviceHealth, assess
+from analytics.home import HomeConfig, Observation, Sensor
+from analytics.routine import RoutineModel
+from devices.signals import DeviceKind, Role, Room, Signal
+from storage import incidents, readings
+
+log = logging.getLogger(__name__)
+Conn = psycopg.Connection[tuple[object, ...]]
+
+WARM_UP = timedelta(hours=36)  # events replayed at start to rebuild each home's present
+REFRESH_EVERY = timedelta(seconds=60)  # wall time between reloads of homes and feedback
+SAVE_EVERY = timedelta(minutes=5)
+
+
+class AnalyticsSettings(Protocol):
+    @property
+    def database_url(self) -> str: ...
+
+    @property
+    def analytics_check_s(self) -> float: ...
+
+
+def run_analytics(config: AnalyticsSettings, clock: Clock, stop: threading.Event) -> None:
+    """Run the detector until `stop` is set; checks at least every `analytics_check_s`."""
+    with psycopg.connect(config.database_url, autocommit=True) as conn:
+        service = Analytics(conn, clock)
+        service.start()
+        try:
+            while not stop.is_set():
+                service.step()
+                stop.wait(service.wait_s(config.analytics_check_s))
+        finally:
+            service.save()
+
+
+E = TypeVar("E", DeviceKind, Room, Role)
+
+
+def _enum(kind: type[E], value: str, default: E) -> E:
+    try:
+        return kind(value)
+    except ValueError:
+        return default
+
+
+class Analytics:
+    def __init__(self, conn: Conn, clock: Clock) -> None:
+        self.conn, self.clock = conn, clock
+        self.detectors: dict[str, HomeDetector] = {}
+        self.incident_ids: dict[tuple[str, str], int] = {}
+        self.table = DeadlineTable()
+        self.cursor = datetime(2000, 1, 1, tzinfo=UTC)
+        self._seen: OrderedDict[tuple[object, ...], None] = OrderedDict()
+        self._wall = datetime.now(UTC)  # only for pacing reloads and saves, never for rules
+        self._refreshed = self._saved = self._wall
+
+    # -- set-up ----------------------------------------------------------------------------
+    def start(self) -> None:
+        row = self.conn.execute("SELECT max(received_at) FROM events").fetchone()
+        if row is not None and isinstance(row[0], datetime):
+            self.cursor = row[0]
+        self.refresh_homes()
+        self.incident_ids = readings.open_incident_ids(self.conn)
+        models = {m.home_id: m for m in readings.load_models(self.conn)}
+        since = self.clock.now() - WARM_UP
+        for home_id, detector in self.detectors.items():
+            saved = models.get(home_id)
+            if saved is not None:
+                detector.model = RoutineModel.from_bytes(saved.model)
+                detector.learn_after = saved.learned_until
+            for kind in [k for (h, k) in self.incident_ids if h == home_id]:
+                detector.adopt_open(kind, since)
+            for event in readings.read_recent_events(self.conn, home_id, since):
+                self._apply(home_id, detector.observe(_observation(event)))
+            self.table.set(home_id, detector.next_deadline())
+
+    def refresh_homes(self) -> None:
+        devices: dict[str, dict[str, Sensor]] = {}
+        for d in readings.list_device_rows(self.conn):
+            devices.setdefault(d.home_id, {})[d.device_id] = Sensor(
+                d.device_id,
+                _enum(DeviceKind, d.kind, DeviceKind.OTHER),
+                _enum(Room, d.room, Room.OTHER),
+                _enum(Role, d.role, Role.NONE),
+            )
+        for home in readings.list_home_settings(self.conn):
+            config = HomeConfig(
+                home.id, home.timezone, devices.get(home.id, {}), home.sensitivity, home.away_until
+            )
+            detector = self.detectors.get(home.id)
+            if detector is None:
+                self.detectors[home.id] = HomeDetector(config)
+            else:
+                detector.config = config
+            self.table.pause(home.id, home.away_until)
+
+    # -- the loop --------------------------------------------------------------------------
+    def step(self) -> None:
+        """Read new events, feed them, then check every home whose deadline has passed."""
+        wall = datetime.now(UTC)
+        if wall - self._refreshed >= REFRESH_EVERY:
+            self._refreshed = wall
+            self.refresh_homes()
+            self.apply_feedback()
+        self.read_new_events()
+        self.check()
+        if wall - self._saved >= SAVE_EVERY:
+            self._saved = wall
+            self.save()
+
+    def read_new_events(self) -> None:
+        for event in readings.read_events(self.conn, self.cursor):
+            key = (event.received_at, event.at, event.home_id, event.device_id, event.signal)
+            self.cursor = max(self.cursor, event.received_at)
+            if key in self._seen:
+                continue
+            self._seen[key] = None
+            detector = self.detectors.get(event.home_id)
+            if detector is None:
+                continue
+            self._apply(event.home_id, detector.observe(_observation(event)))
+            self.table.set(event.home_id, detector.next_deadline())
+        while len(self._seen) > 200_000:
+            self._seen.popitem(last=False)
+
+    def check(self) -> None:
+        now = self.clock.now()
+        due = set(self.table.due(now))
+        due |= {h for (h, kind) in self.incident_ids if kind == "monitoring_lost"}
+        for home_id in sorted(due):
+            detector = self.detectors.get(home_id)
+            if detector is None:
+                continue
+            health = assess(self._device_health(home_id), now, detector.state.last_at)
+            self._apply(home_id, detector.check(now, health))
+            self.table.set(home_id, detector.next_deadline())
+
+    def wait_s(self, check_s: float) -> float:
+        """Wall seconds until the next check: `check_s`, or sooner if a deadline is nearer."""
+        earliest = self.table.earliest()
+        if earliest is None:
+            return check_s
+        ahead = (earliest - self.clock.now()).total_seconds()
+        if isinstance(self.clock, WarpedClock):
+            ahead /= self.clock.speed
+        return min(check_s, max(0.05, ahead))
+
+    def apply_feedback(self) -> None:
+        for row in readings.pending_feedback(self.conn):
+            detector = self.detectors.get(row.home_id)
+            if detector is not None:
+                detector.feedback(row.kind, row.outcome, row.details)
+            readings.mark_feedback_applied(self.conn, row, self.clock.now())
+
+    def save(self) -> None:
+        for home_id, detector in self.detectors.items():
+            if detector.state.last_at is not None:
+                readings.save_model(
+                    self.conn, home_id, detector.model.to_bytes(), detector.state.last_at
+                )
+
+    # -- effects ---------------------------------------------------------------------------
+    def _device_health(self, home_id: str) -> list[DeviceHealth]:
+        return [
+            DeviceHealth(
+                d.device_id,
+                d.last_seen_at,
+                d.last_activity_at,
+                d.battery_pct,
+                d.available,
+                d.silence,
+            )
+            for d in readings.list_device_rows(self.conn, home_id)
+        ]
+
+    def _apply(self, home_id: str, decisions: list[Decision]) -> None:
+        for decision in decisions:
+            key = (home_id, decision.kind)
+            if isinstance(decision, Flag):
+                incident_id = incidents.open_incident(
+                    self.conn,
+                    home_id,
+                    decision.kind,
+                    decision.at,
+                    decision.explanation,
+                    decision.severity,
+                    decision.details,
+                )
+                if incident_id is not None:
+                    self.incident_ids[key] = incident_id
+                    log.info("home %s: %s opened: %s", home_id, decision.kind, decision.explanation)
+            elif isinstance(decision, Clear) and key in self.incident_ids:
+                incident_id = self.incident_ids.pop(key)
+                details = decision.details | {"resolution": decision.explanation}
+                readings.add_incident_details(self.conn, incident_id, details)
+                incidents.resolve_incident(self.conn, incident_id, decision.at, "auto_resolved")
+
+
+def _observation(event: readings.EventRow) -> Observation:
+    try:
+        signal = Signal(event.signal)
+    except ValueError:
+        signal = Signal.VIBRATION
+    return Observation(event.at, event.device_id, signal, event.value, event.activity)

@@ -1,0 +1,162 @@
+"""Rules about a still resident at home: unusual inactivity, not up by the usual time, too
+long in the bathroom. Each has a deadline (when it could fire) and a flag (what it says)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+
+from analytics.decision import Flag
+from analytics.explain import clock, day_kind, duration
+from analytics.health import Health
+from analytics.home import PLACE_NAMES, Place
+from analytics.routine import Expectation
+from analytics.slots import day_type_of, is_night
+from analytics.state import Context
+
+FLOOR = timedelta(minutes=20)
+CEILING = timedelta(hours=16)
+LEARNING_WEIGHT = 3.0  # below this many own silences the prior is speaking
+
+
+def expectation(ctx: Context) -> Expectation:
+    st = ctx.state
+    if st.expectation is None:
+        assert st.last_at is not None
+        st.expectation = ctx.model.expect(st.local(st.last_at), st.place, ctx.config.sensitivity)
+    return st.expectation
+
+
+def inactivity_deadline(ctx: Context, horizon: datetime | None) -> datetime | None:
+    st = ctx.state
+    if st.last_at is None or st.place == Place.ENTRANCE or st.out_since is not None:
+        return None
+    start = max(st.last_at, st.visitors_until or st.last_at)
+    if horizon is not None and start + FLOOR >= horizon:
+        return start + FLOOR  # a lower bound is enough: nothing can be due before horizon
+    limit = timedelta(seconds=expectation(ctx).threshold_s)
+    return start + min(max(limit, FLOOR), CEILING)
+
+
+def _silence_details(ctx: Context, now: datetime) -> dict[str, Any]:
+    st = ctx.state
+    assert st.last_at is not None
+    return {
+        "last_activity_at": st.last_at.isoformat(),
+        "last_activity_local": clock(st.local(st.last_at)),
+        "room": str(st.last_sensor.room) if st.last_sensor else "",
+        "device_id": st.last_sensor.id if st.last_sensor else "",
+        "quiet_s": round((now - st.last_at).total_seconds()),
+    }
+
+
+def monitoring_lost_flag(ctx: Context, now: datetime, health: Health) -> Flag:
+    st = ctx.state
+    assert st.last_at is not None
+    quiet = (now - st.last_at).total_seconds()
+    text = (
+        f"Veille cannot hear the home: {health.reason} (last movement"
+        f" {clock(st.local(st.last_at))}, {duration(quiet)} ago). This may be a power or"
+        " internet cut rather than a problem with the resident; please check the hub or call."
+    )
+    details = _silence_details(ctx, now) | {"reason": health.reason}
+    return Flag("monitoring_lost", "warning", now, text, details)
+
+
+def inactivity_flag(ctx: Context, now: datetime, health: Health | None) -> Flag:
+    st = ctx.state
+    assert st.last_at is not None
+    if health is not None and health.lost:
+        return monitoring_lost_flag(ctx, now, health)
+    since = st.local(st.last_at)
+    quiet = (now - st.last_at).total_seconds()
+    exp = expectation(ctx)
+    where = PLACE_NAMES[st.place]
+    if is_night(since) and st.place != Place.BEDROOM:
+        text = f"Up at night: no movement since {clock(since)} ({duration(quiet)}) in {where}."
+    else:
+        text = f"No movement since {clock(since)} ({duration(quiet)}); last seen in {where}."
+    if exp.learned < LEARNING_WEIGHT:
+        text += (
+            " Veille is still learning this home's routine and uses a cautious limit of"
+            f" {duration(exp.threshold_s)} for now."
+        )
+    else:
+        text += (
+            f" On {day_kind(since)} around this time, quiet spells there usually end within"
+            f" {duration(exp.usual_s)}"
+        )
+        longest = exp.longest_s
+        text += f"; the longest in the last 4 weeks was {duration(longest)}." if longest else "."
+    details = _silence_details(ctx, now) | {
+        "usual_s": round(exp.usual_s),
+        "threshold_s": round(exp.threshold_s),
+        "place": st.place.name.lower(),
+    }
+    return Flag("inactivity", "warning", now, text, details)
+
+
+def _asleep_morning(ctx: Context) -> datetime | None:
+    """The local morning a sleeping resident should be up by, or None if not asleep."""
+    st = ctx.state
+    local = st.last_local
+    if local is None or st.place != Place.BEDROOM or st.out_since is not None:
+        return None
+    if not (local.hour >= 19 or local.hour < 11):
+        return None
+    morning = local.date() if local.hour < 11 else local.date() + timedelta(days=1)
+    if st.woke_on == morning:
+        return None  # already up today: back in bed is a nap, for the inactivity rule
+    return datetime.combine(morning, time(0), tzinfo=st.zone)
+
+
+def not_up_deadline(ctx: Context, horizon: datetime | None) -> datetime | None:
+    midnight = _asleep_morning(ctx)
+    if midnight is None:
+        return None
+    minutes = ctx.model.habits.wake_deadline_min(day_type_of(midnight), ctx.config.sensitivity)
+    # Wall-clock arithmetic in the home's zone: 08:30 stays 08:30 across a DST change.
+    deadline = (midnight + timedelta(minutes=minutes)).astimezone(UTC)
+    assert ctx.state.last_at is not None
+    return deadline if deadline > ctx.state.last_at else None
+
+
+def not_up_flag(ctx: Context, now: datetime, health: Health | None) -> Flag:
+    st = ctx.state
+    if health is not None and health.lost:
+        return monitoring_lost_flag(ctx, now, health)
+    assert st.last_at is not None
+    local = st.local(now)
+    usual = ctx.model.habits.usual_wake_min(day_type_of(local))
+    text = (
+        f"Not up yet at {clock(local)}: still in the bedroom, no movement since"
+        f" {clock(st.local(st.last_at))}. On {day_kind(local)} she is usually up by"
+        f" {int(usual // 60):02d}:{int(usual % 60):02d}."
+    )
+    details = _silence_details(ctx, now) | {"usual_wake_local_min": round(usual)}
+    return Flag("not_up", "warning", now, text, details)
+
+
+def bathroom_deadline(ctx: Context, horizon: datetime | None) -> datetime | None:
+    st = ctx.state
+    if st.bath_since is None or st.place != Place.BATHROOM:
+        return None
+    limit_s, _ = ctx.model.habits.bath_limits_s(ctx.config.sensitivity)
+    return st.bath_since + timedelta(seconds=limit_s)
+
+
+def bathroom_flag(ctx: Context, now: datetime, health: Health | None) -> Flag:
+    st = ctx.state
+    assert st.bath_since is not None
+    assert st.last_at is not None
+    _, usual = ctx.model.habits.bath_limits_s(ctx.config.sensitivity)
+    stay = (now - st.bath_since).total_seconds()
+    text = (
+        f"In the bathroom since {clock(st.local(st.bath_since))} ({duration(stay)}); visits"
+        f" usually last under {duration(usual)}. Last movement {clock(st.local(st.last_at))}."
+    )
+    details = _silence_details(ctx, now) | {
+        "bathroom_since": st.bath_since.isoformat(),
+        "usual_visit_s": round(usual),
+    }
+    return Flag("bathroom", "warning", now, text, details)

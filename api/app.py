@@ -1,0 +1,52 @@
+"""The FastAPI application factory: nothing is created at import time."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+from fastapi import FastAPI
+from psycopg_pool import ConnectionPool
+
+from api import demo_inbox, homes, incidents
+
+
+@dataclass(slots=True)
+class ApiConfig:
+    database_url: str
+    pool_min: int = 1
+    pool_max: int = 8
+    demo_inbox: bool = False  # accept apprise json:// posts at /demo/inbox (demo only)
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def create_app(config: ApiConfig) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        pool = ConnectionPool(
+            config.database_url,
+            min_size=config.pool_min,
+            max_size=config.pool_max,
+            kwargs={"autocommit": True},
+            open=False,
+        )
+        pool.open(wait=True, timeout=30)
+        app.state.pool = pool
+        try:
+            yield
+        finally:
+            pool.close()
+
+    app = FastAPI(title="Veille", version="0.1.0", lifespan=lifespan)
+    app.state.inbox = demo_inbox.Inbox()
+
+    @app.get("/healthz")
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    app.include_router(homes.router)
+    app.include_router(incidents.router)
+    if config.demo_inbox:
+        app.include_router(demo_inbox.router)
+    return app

@@ -1,0 +1,107 @@
+"""Which codec reads which topic, and what no sensor can plausibly say.
+
+A `Router` owns one instance of each ecosystem codec (some keep per-device state, such as
+Zigbee2MQTT's learned models and Shelly's overlaid status) and sends each topic to the
+right one. Pure: no I/O, no clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from devices import native
+from devices.shelly import Shelly
+from devices.signals import DecodeError, Message, Signal
+from devices.tasmota import Tasmota
+from devices.zigbee2mqtt import Zigbee2MQTT
+
+MAX_PAYLOAD_BYTES = 64 * 1024
+# Zigbee2MQTT's bridge/devices lists every device with its exposes: large networks publish
+# hundreds of kilobytes there, legitimately.
+MAX_BRIDGE_PAYLOAD_BYTES = 8 * 1024 * 1024
+
+# Physically plausible ranges. A value outside is a broken sensor or a forged message, and
+# storing it would poison learned routines, so the whole message is dead-lettered.
+_BINARY = (0.0, 1.0)
+RANGES: dict[Signal, tuple[float, float]] = {
+    Signal.MOTION: _BINARY,
+    Signal.CONTACT_OPEN: _BINARY,
+    Signal.OCCUPANCY: _BINARY,
+    Signal.BUTTON: _BINARY,
+    Signal.PANIC: _BINARY,
+    Signal.WATER_LEAK: _BINARY,
+    Signal.VIBRATION: _BINARY,
+    Signal.SWITCH_ON: _BINARY,
+    Signal.AVAILABLE: _BINARY,
+    Signal.POWER_W: (-100.0, 100_000.0),  # small negatives: meters report noise around 0
+    Signal.ENERGY_KWH: (0.0, 10_000_000.0),
+    Signal.TEMPERATURE_C: (-60.0, 125.0),
+    Signal.HUMIDITY_PCT: (0.0, 100.0),
+    Signal.BATTERY_PCT: (0.0, 100.0),
+    Signal.LINK_QUALITY: (0.0, 255.0),
+}
+
+
+def check_ranges(message: Message) -> None:
+    """Raise `DecodeError` when any reading is outside what a real sensor can report."""
+    for reading in message.readings:
+        low, high = RANGES[reading.signal]
+        if not low <= reading.value <= high:
+            raise DecodeError(
+                f"absurd value {reading.value!r} for {reading.signal.value} "
+                f"(expected {low:g}..{high:g})"
+            )
+
+
+class Router:
+    """Decode any subscribed topic into a `Message`; `None` means "not for us, ignore"."""
+
+    def __init__(
+        self,
+        native_prefix: str = "veille",
+        z2m_base_topic: str = "zigbee2mqtt",
+        shelly: bool = True,
+        tasmota: bool = True,
+    ) -> None:
+        self.native_prefix = native_prefix
+        self.zigbee2mqtt = Zigbee2MQTT(z2m_base_topic)
+        self.shelly = Shelly() if shelly else None
+        self.tasmota = Tasmota() if tasmota else None
+        self._native_head = native_prefix + "/"
+        self._z2m_head = z2m_base_topic + "/"
+
+    def subscriptions(self) -> list[str]:
+        topics = [native.subscription(self.native_prefix), self.zigbee2mqtt.subscription()]
+        if self.shelly is not None:
+            topics += self.shelly.subscriptions()
+        if self.tasmota is not None:
+            topics += self.tasmota.subscriptions()
+        return topics
+
+    def decode(self, topic: str, payload: bytes) -> Message | None:
+        limit = MAX_PAYLOAD_BYTES
+        if topic.startswith(self._z2m_head) and topic.endswith("/bridge/devices"):
+            limit = MAX_BRIDGE_PAYLOAD_BYTES
+        if len(payload) > limit:
+            raise DecodeError(f"payload of {len(payload)} bytes exceeds {limit}")
+        codec = self._codec_for(topic)
+        if codec is None:
+            raise DecodeError(f"no codec for topic {topic[:120]!r}")
+        message = codec(topic, payload)
+        if message is not None:
+            check_ranges(message)
+        return message
+
+    def _codec_for(self, topic: str) -> Callable[[str, bytes], Message | None] | None:
+        if topic.startswith(self._native_head):
+            return self._native
+        if topic.startswith(self._z2m_head):
+            return self.zigbee2mqtt.decode
+        if self.shelly is not None and self.shelly.matches(topic):
+            return self.shelly.decode
+        if self.tasmota is not None and self.tasmota.matches(topic):
+            return self.tasmota.decode
+        return None
+
+    def _native(self, topic: str, payload: bytes) -> Message:
+        return native.decode(self.native_prefix, topic, payload)

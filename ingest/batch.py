@@ -1,0 +1,210 @@
+"""Turn a batch of received MQTT messages into rows: events, device status, pending devices,
+dead letters. Pure: the database lookups it needs are passed in.
+
+Idempotence: every event row carries a 64-bit `dedupe_key` (a hash of topic, payload and
+signal). A redelivered message whose time came from the device hashes to the same
+(at, dedupe_key) and the unique index drops it. A message timed by its receipt gets a new
+`at` when redelivered, so those are recognised by the MQTT DUP flag instead: storage skips a
+DUP row whose key was already stored for that home within a day, and `build` skips one whose
+original is in the same batch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from hashlib import blake2b
+
+from devices.codec import Router
+from devices.signals import DecodeError, Message, Signal
+from ingest.activity import ActivityTracker, DeviceKey
+
+# (topic, payload, mid, qos, retain, dup, received unix time, connection generation):
+# a plain tuple because building it is the only per-message work done on paho's thread.
+Received = tuple[str, bytes, int, int, bool, bool, float, int]
+
+# at, home_id, device_id, signal, value, activity, received_at, detail, dedupe_key,
+# clock_corrected, dup
+EventRow = tuple[datetime, str, str, str, float, bool, datetime, str, int, bool, bool]
+DeadLetter = tuple[datetime, str, str, bytes]  # received_at, topic, reason, payload
+
+CLOCK_TOLERANCE = timedelta(minutes=5)
+ABSURD_SKEW = timedelta(days=30)
+# Mixed into the message hash so each reading of a message gets its own key.
+_SIGNAL_SALT = {
+    s: int.from_bytes(blake2b(s.value.encode(), digest_size=8).digest(), "big", signed=True)
+    for s in Signal
+}
+
+
+@dataclass(slots=True)
+class Status:
+    """What a batch learned about one device (None: nothing new)."""
+
+    last_seen_at: datetime | None = None
+    last_activity_at: datetime | None = None
+    battery_pct: float | None = None
+    link_quality: float | None = None
+    available: bool | None = None
+
+
+@dataclass(slots=True)
+class Pending:
+    model: str
+    first_seen_at: datetime
+    last_seen_at: datetime
+    messages: int
+    last_topic: str
+    last_payload: str
+
+
+@dataclass(slots=True)
+class Batch:
+    events: list[EventRow] = field(default_factory=list)
+    status: dict[DeviceKey, Status] = field(default_factory=dict)
+    pending: dict[str, Pending] = field(default_factory=dict)
+    dead: list[DeadLetter] = field(default_factory=list)
+    bridges: dict[str, tuple[str, datetime]] = field(default_factory=dict)  # source -> state
+    skipped_duplicates: int = 0
+
+
+Decoded = tuple[Received, datetime, Message]
+
+
+def decode_all(router: Router, items: list[Received], batch: Batch) -> list[Decoded]:
+    """Decode every item; failures become dead letters in `batch`, ignored topics vanish."""
+    decoded: list[Decoded] = []
+    for item in items:
+        topic, payload = item[0], item[1]
+        received_at = datetime.fromtimestamp(item[6], UTC)
+        try:
+            message = router.decode(topic, payload)
+        except DecodeError as exc:
+            batch.dead.append((received_at, topic, str(exc)[:500], payload))
+            continue
+        if message is not None:
+            decoded.append((item, received_at, message))
+    return decoded
+
+
+def unknown_sources(decoded: list[Decoded], registry: dict[str, DeviceKey]) -> set[str]:
+    return {m.source for _, _, m in decoded if m.source not in registry and not m.meta}
+
+
+def build(
+    decoded: list[Decoded],
+    registry: dict[str, DeviceKey],
+    tracker: ActivityTracker,
+    batch: Batch,
+) -> None:
+    """Fill `batch` from decoded messages; `registry` maps a message source to its device."""
+    seen_keys: set[int] = set()
+    for item, received_at, message in decoded:
+        if "bridge_state" in message.meta:
+            batch.bridges[message.source] = (message.meta["bridge_state"], received_at)
+            continue
+        device = registry.get(message.source)
+        if device is None:
+            _record_pending(batch, item, received_at, message)
+            continue
+        _add(batch, device, item, received_at, message, tracker, seen_keys)
+
+
+def _add(
+    batch: Batch,
+    device: DeviceKey,
+    item: Received,
+    received_at: datetime,
+    message: Message,
+    tracker: ActivityTracker,
+    seen_keys: set[int],
+) -> None:
+    topic, payload, retain, dup = item[0], item[1], item[4], item[5]
+    msg_key = int.from_bytes(
+        blake2b(topic.encode() + b"\0" + payload, digest_size=8).digest(), "big", signed=True
+    )
+    if dup and msg_key in seen_keys:
+        batch.skipped_duplicates += 1
+        return
+    seen_keys.add(msg_key)
+    times = []
+    for reading in message.readings:
+        at, corrected = received_at, False
+        if reading.at is not None:
+            skew = abs(reading.at - received_at)
+            if skew > ABSURD_SKEW:
+                batch.dead.append(
+                    (received_at, topic, f"timestamp {reading.at} is absurd", payload)
+                )
+                return
+            # A device clock off by more than the tolerance is not trusted for this reading.
+            corrected = skew > CLOCK_TOLERANCE
+            at = received_at if corrected else reading.at
+        times.append((at, corrected))
+    status = batch.status.get(device)
+    if status is None:
+        status = batch.status[device] = Status()
+    if not retain:
+        # A replayed retained message says what was, not that the device is alive now.
+        status.last_seen_at = received_at
+        status.available = True
+    for reading, (at, corrected) in zip(message.readings, times, strict=True):
+        signal = reading.signal
+        activity = tracker.decide(device, reading, retain)
+        _update_status(status, signal, reading.value, at if activity else None)
+        if retain:
+            continue  # state only: a replay stored as an event would repeat on every restart
+        batch.events.append(
+            (
+                at,
+                device[0],
+                device[1],
+                signal.value,
+                reading.value,
+                activity,
+                received_at,
+                _text(reading.detail),
+                msg_key ^ _SIGNAL_SALT[signal],
+                corrected,
+                dup,
+            )
+        )
+
+
+def _update_status(
+    status: Status, signal: Signal, value: float, activity_at: datetime | None
+) -> None:
+    if activity_at is not None and (
+        status.last_activity_at is None or activity_at > status.last_activity_at
+    ):
+        status.last_activity_at = activity_at
+    if signal is Signal.BATTERY_PCT:
+        status.battery_pct = value
+    elif signal is Signal.LINK_QUALITY:
+        status.link_quality = value
+    elif signal is Signal.AVAILABLE:
+        status.available = value > 0
+
+
+def rejected(items: list[Received], reason: str) -> Batch:
+    """A batch that dead-letters every item, for when the database refuses the real one."""
+    return Batch(dead=[(datetime.fromtimestamp(i[6], UTC), i[0], reason, i[1]) for i in items])
+
+
+def _text(value: str) -> str:
+    # PostgreSQL text cannot hold NUL, and one such byte would fail the whole batch.
+    return value.replace("\x00", "") if "\x00" in value else value
+
+
+def _record_pending(batch: Batch, item: Received, received_at: datetime, message: Message) -> None:
+    pending = batch.pending.get(message.source)
+    text = _text(item[1][:2000].decode("utf-8", "replace"))
+    if pending is None:
+        batch.pending[message.source] = Pending(
+            message.model, received_at, received_at, 1, item[0], text
+        )
+        return
+    pending.messages += 1
+    pending.last_seen_at = received_at
+    pending.last_topic, pending.last_payload = item[0], text
+    pending.model = message.model or pending.model

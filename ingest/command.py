@@ -1,0 +1,60 @@
+"""`veille ingest`: run the ingest service until interrupted."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import threading
+
+from ingest.service import IngestConfig, run_ingest
+
+log = logging.getLogger(__name__)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    defaults = IngestConfig("", "")
+    parser.add_argument("--client-id", default=defaults.client_id, help="fixed MQTT client id")
+    parser.add_argument("--topic-prefix", default=defaults.topic_prefix)
+    parser.add_argument("--z2m-base-topic", default=defaults.z2m_base_topic)
+    parser.add_argument("--batch-size", type=int, default=defaults.batch_size)
+    parser.add_argument("--batch-ms", type=int, default=defaults.batch_ms)
+    parser.add_argument(
+        "--session-expiry-s",
+        type=int,
+        default=defaults.session_expiry_s,
+        help="how long the broker keeps messages for a stopped ingest",
+    )
+    parser.add_argument(
+        "--share-group",
+        default="",
+        help="run several ingest processes: each joins this MQTT shared subscription group "
+        "(give each its own --client-id)",
+    )
+
+
+def config_from_args(args: argparse.Namespace, database_url: str, mqtt_url: str) -> IngestConfig:
+    return IngestConfig(
+        database_url=database_url,
+        mqtt_url=mqtt_url,
+        client_id=args.client_id,
+        topic_prefix=args.topic_prefix,
+        z2m_base_topic=args.z2m_base_topic,
+        batch_size=args.batch_size,
+        batch_ms=args.batch_ms,
+        session_expiry_s=args.session_expiry_s,
+        share_group=args.share_group,
+    )
+
+
+def run(args: argparse.Namespace, database_url: str, mqtt_url: str) -> int:
+    stop = threading.Event()
+
+    def _stop(signum: int, frame: object) -> None:
+        log.info("signal %d: stopping after the current batch", signum)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    run_ingest(config_from_args(args, database_url, mqtt_url), stop)
+    return 0

@@ -1,0 +1,173 @@
+"""The MQTT side of ingest: a persistent QoS 1 session whose messages are acknowledged only
+when the caller says they are stored.
+
+MQTT 5 is preferred because the client then sets the broker's in-flight window itself
+(Receive Maximum). Over MQTT 3.1.1 that window is the broker's ``max_inflight_messages``,
+20 by default in Mosquitto: with acknowledgements held until a batch commits, the broker
+stops after 20 messages. The link falls back to 3.1.1 for brokers that refuse MQTT 5 (the
+embedded broker); the service then flushes as soon as the stream pauses.
+
+Acknowledgements carry the connection generation: after a reconnect a packet id may name a
+different message, so acknowledging an old id could confirm a message not yet stored.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import deque
+from typing import Any, cast
+from urllib.parse import urlsplit
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+from paho.mqtt.reasoncodes import ReasonCode
+from paho.mqtt.subscribeoptions import SubscribeOptions
+
+from ingest.batch import Received
+
+log = logging.getLogger(__name__)
+
+_UNSUPPORTED_PROTOCOL = 132  # MQTT 5 CONNACK "Unsupported Protocol Version"
+
+
+class Link:
+    """One paho client. `take` hands over received messages; `ack` confirms them."""
+
+    def __init__(
+        self,
+        url: str,
+        client_id: str,
+        topics: list[str],
+        receive_maximum: int,
+        session_expiry_s: int,
+        protocol: MQTTProtocolVersion = MQTTProtocolVersion.MQTTv5,
+    ) -> None:
+        parts = urlsplit(url)
+        self._host, self._port = parts.hostname or "127.0.0.1", parts.port or 1883
+        self.protocol = protocol
+        self._topics = topics
+        self._receive_maximum = receive_maximum
+        self._session_expiry_s = session_expiry_s
+        self._lock = threading.Lock()
+        # deque appends and pops are atomic: paho's thread appends without taking a lock.
+        self._buffer: deque[Received] = deque()
+        self._generation = 0
+        self.connected = threading.Event()
+        self.refused_v5 = threading.Event()
+        self.wake = threading.Event()
+        self.batch_size = receive_maximum
+        kwargs: dict[str, Any] = (
+            {} if protocol == MQTTProtocolVersion.MQTTv5 else {"clean_session": False}
+        )
+        self.client = mqtt.Client(
+            CallbackAPIVersion.VERSION2,
+            client_id=client_id,
+            protocol=protocol,
+            manual_ack=True,
+            **kwargs,
+        )
+        if parts.username:
+            self.client.username_pw_set(parts.username, parts.password)
+        self.client.reconnect_delay_set(1, 10)
+        self.client.on_connect = self._on_connect
+        self.client.on_disconnect = self._on_disconnect
+        self.client.on_message = self._on_message
+
+    def start(self) -> None:
+        if self.protocol == MQTTProtocolVersion.MQTTv5:
+            props = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
+            props.SessionExpiryInterval = self._session_expiry_s
+            props.ReceiveMaximum = self._receive_maximum
+            self.client.connect_async(
+                self._host, self._port, keepalive=30, clean_start=False, properties=props
+            )
+        else:
+            self.client.connect_async(self._host, self._port, keepalive=30)
+        self.client.loop_start()
+
+    def stop(self) -> None:
+        self.client.disconnect()
+        self.client.loop_stop()
+
+    def take(self, limit: int) -> list[Received]:
+        buffer = self._buffer
+        return [buffer.popleft() for _ in range(min(limit, len(buffer)))]
+
+    def pending(self) -> tuple[int, float, float]:
+        """How many messages wait, and the receipt times of the oldest and newest."""
+        buffer = self._buffer
+        try:
+            return len(buffer), buffer[0][6], buffer[-1][6]
+        except IndexError:
+            return 0, 0.0, 0.0
+
+    def ack(self, items: list[Received]) -> int:
+        """Acknowledge stored messages of the current connection; return how many."""
+        sent = 0
+        with self._lock:
+            for item in items:
+                if item[3] == 1 and item[7] == self._generation:
+                    self.client.ack(item[2], 1)
+                    sent += 1
+        return sent
+
+    def _on_connect(
+        self,
+        client: mqtt.Client,
+        userdata: object,
+        flags: mqtt.ConnectFlags,
+        reason: ReasonCode,
+        properties: Properties | None,
+    ) -> None:
+        if reason.is_failure:
+            if reason.value == _UNSUPPORTED_PROTOCOL:
+                self.refused_v5.set()
+            log.warning("broker refused the connection: %s", reason)
+            return
+        with self._lock:
+            self._generation += 1
+        self.connected.set()
+        log.info("MQTT connected (session present: %s)", flags.session_present)
+        if self.protocol == MQTTProtocolVersion.MQTTv5:
+            # Retained messages are replayed only for subscriptions the session lacks.
+            options = SubscribeOptions(
+                qos=1, retainHandling=SubscribeOptions.RETAIN_SEND_IF_NEW_SUB
+            )
+            client.subscribe([(t, options) for t in self._topics])
+        elif not flags.session_present:
+            # 3.1.1 has no such option: the kept session already holds the subscriptions.
+            client.subscribe([(t, 1) for t in self._topics])
+
+    def _on_disconnect(
+        self,
+        client: mqtt.Client,
+        userdata: object,
+        flags: mqtt.DisconnectFlags,
+        reason: ReasonCode,
+        properties: Properties | None,
+    ) -> None:
+        with self._lock:
+            self._generation += 1  # acks of messages received so far must not be sent now
+        self.connected.clear()
+        log.warning("MQTT disconnected (%s); paho reconnects by itself", reason)
+
+    def _on_message(self, client: mqtt.Client, userdata: object, msg: mqtt.MQTTMessage) -> None:
+        buffer = self._buffer
+        buffer.append(
+            (
+                msg.topic,
+                cast(bytes, msg.payload),
+                msg.mid,
+                msg.qos,
+                msg.retain,
+                msg.dup,
+                time.time(),
+                self._generation,
+            )
+        )
+        if len(buffer) >= self.batch_size:
+            self.wake.set()

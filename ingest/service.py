@@ -1,0 +1,188 @@
+"""The ingest service: MQTT in, batches out to PostgreSQL, acknowledgements after commit.
+
+Two threads: paho's network loop only appends each message to a buffer (the Python MQTT
+client is the throughput ceiling, so nothing else happens there), and this service's loop
+decodes, decides activity, writes a batch in one transaction and then acknowledges it.
+Back-pressure is the broker's in-flight window: while a batch is not committed its messages
+stay unacknowledged, so the broker stops sending after `receive_maximum` of them.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import psycopg
+from paho.mqtt.enums import MQTTProtocolVersion
+
+from devices.codec import Router
+from devices.signals import Signal
+from ingest import batch as batches
+from ingest.activity import DEFAULT_POWER_THRESHOLD_W, ActivityTracker
+from ingest.link import Link
+from ingest.store import Store
+
+log = logging.getLogger(__name__)
+
+REGISTRY_REFRESH_S = 30.0
+STATS_EVERY_S = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class IngestConfig:
+    database_url: str
+    mqtt_url: str
+    client_id: str = "veille-ingest"
+    topic_prefix: str = "veille"
+    z2m_base_topic: str = "zigbee2mqtt"
+    batch_size: int = 5000
+    batch_ms: int = 200
+    # Flush early once the stream pauses this long: keeps latency low at light load, and
+    # keeps a 3.1.1 broker's small in-flight window from stalling the stream.
+    idle_ms: int = 10
+    # Most unacknowledged messages the broker may send (MQTT 5 Receive Maximum). paho loses
+    # QoS 1 messages once more than 65,535 are outstanding, so this is also a safety bound.
+    receive_maximum: int = 10_000
+    session_expiry_s: int = 7 * 24 * 3600
+    share_group: str = ""  # several ingest processes: MQTT shared subscription group
+    power_threshold_w: float = DEFAULT_POWER_THRESHOLD_W
+    shelly: bool = True  # subscribe to +/events/rpc, +/online, +/status/+
+    tasmota: bool = True  # subscribe to tele/+/+, stat/+/+
+
+
+@dataclass(slots=True)
+class Stats:
+    received: int = 0
+    stored: int = 0
+    duplicates: int = 0
+    dead_letters: int = 0
+    pending: int = 0
+    batches: int = 0
+
+
+class IngestService:
+    def __init__(self, config: IngestConfig) -> None:
+        self.config = config
+        self.router = Router(
+            config.topic_prefix, config.z2m_base_topic, config.shelly, config.tasmota
+        )
+        self.stats = Stats()
+        self.store = Store(config.database_url)
+        self.tracker = ActivityTracker(config.power_threshold_w)
+        self.registry: dict[str, tuple[str, str]] = {}
+        self._registry_at = 0.0
+        self.link = self._new_link(MQTTProtocolVersion.MQTTv5)
+
+    def topics(self) -> list[str]:
+        share = f"$share/{self.config.share_group}/" if self.config.share_group else ""
+        return [share + t for t in self.router.subscriptions()]
+
+    def run(self, stop: threading.Event) -> None:
+        """Ingest until `stop` is set; survives broker and database outages by itself."""
+        if not self._start(stop):
+            return
+        self.link.start()
+        last_stats = time.monotonic()
+        try:
+            while not stop.is_set():
+                if self.link.refused_v5.is_set():
+                    log.warning("broker refuses MQTT 5: falling back to MQTT 3.1.1")
+                    self.link.stop()
+                    self.link = self._new_link(MQTTProtocolVersion.MQTTv311)
+                    self.link.start()
+                if not self._due():
+                    self.link.wake.wait(self.config.idle_ms / 1000.0)
+                    self.link.wake.clear()
+                    continue
+                self._flush(self.link.take(self.config.batch_size), stop)
+                if time.monotonic() - last_stats > STATS_EVERY_S:
+                    last_stats = time.monotonic()
+                    log.info("ingest: %s", self.stats)
+        finally:
+            self.link.stop()
+            self.store.close()
+
+    def _new_link(self, protocol: MQTTProtocolVersion) -> Link:
+        link = Link(
+            self.config.mqtt_url,
+            self.config.client_id,
+            self.topics(),
+            min(self.config.receive_maximum, 65_535),
+            self.config.session_expiry_s,
+            protocol,
+        )
+        link.batch_size = self.config.batch_size
+        return link
+
+    def _start(self, stop: threading.Event) -> bool:
+        """Connect to the database (waiting for it) and rebuild state; False if stopped."""
+        if not self.store.connect(stop):
+            return False
+        since = datetime.now(UTC) - timedelta(days=1)
+        last = self.store.with_retry(stop, lambda s: s.last_values(since))
+        if last is None:
+            return False
+        self.tracker = ActivityTracker(
+            self.config.power_threshold_w,
+            {(h, d, Signal(s)): v for (h, d, s), v in last.items()},
+        )
+        self._refresh_registry(stop)
+        log.info("ingest ready: %d devices known, topics %s", len(self.registry), self.topics())
+        return True
+
+    def _due(self) -> bool:
+        count, oldest, newest = self.link.pending()
+        if count == 0:
+            return False
+        if count >= self.config.batch_size:
+            return True
+        now = time.time()
+        return (
+            now - oldest >= self.config.batch_ms / 1000.0
+            or now - newest >= self.config.idle_ms / 1000.0
+        )
+
+    def _refresh_registry(self, stop: threading.Event) -> None:
+        registry = self.store.with_retry(stop, lambda s: s.registry())
+        if registry is not None:
+            self.registry = registry
+            self._registry_at = time.monotonic()
+
+    def _flush(self, items: list[batches.Received], stop: threading.Event) -> None:
+        if time.monotonic() - self._registry_at > REGISTRY_REFRESH_S:
+            self._refresh_registry(stop)
+        batch = batches.Batch()
+        decoded = batches.decode_all(self.router, items, batch)
+        unknown = batches.unknown_sources(decoded, self.registry)
+        if unknown:
+            # A device registered since the last refresh must not be filed as pending.
+            found = self.store.with_retry(stop, lambda s: s.lookup_sources(unknown))
+            self.registry.update(found or {})
+        batches.build(decoded, self.registry, self.tracker, batch)
+        try:
+            stored = self.store.with_retry(stop, lambda s: s.write(batch, datetime.now(UTC)))
+        except psycopg.Error as exc:
+            # Not an outage but a batch the database refuses: never let it block the stream.
+            log.exception("database rejected a batch; dead-lettering its %d messages", len(items))
+            batch = batches.rejected(items, f"database rejected the batch: {exc}"[:500])
+            stored = self.store.with_retry(stop, lambda s: s.write(batch, datetime.now(UTC)))
+        if stored is None:
+            return  # stopping: nothing acknowledged, the broker will redeliver
+        self.link.ack(items)
+        self._count(items, batch, stored)
+
+    def _count(self, items: list[batches.Received], batch: batches.Batch, stored: int) -> None:
+        stats = self.stats
+        stats.received += len(items)
+        stats.stored += stored
+        stats.duplicates += len(batch.events) - stored + batch.skipped_duplicates
+        stats.dead_letters += len(batch.dead)
+        stats.pending += sum(p.messages for p in batch.pending.values())
+        stats.batches += 1
+
+
+def run_ingest(config: IngestConfig, stop: threading.Event) -> None:
+    IngestService(config).run(stop)

@@ -1,0 +1,109 @@
+"""Ingest's database connection: one transaction per batch, and patience when PostgreSQL is
+away (the batch is retried on a fresh connection; its messages stay unacknowledged)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import TypeVar
+
+import psycopg
+
+from ingest.activity import STATEFUL
+from ingest.batch import Batch
+from storage import dead_letters, device_status, events
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+_BACKOFF_S = (0.2, 0.5, 1.0, 2.0, 5.0)
+
+
+class Store:
+    def __init__(self, database_url: str) -> None:
+        self.database_url = database_url
+        self._conn: psycopg.Connection[tuple[object, ...]] | None = None
+
+    @property
+    def conn(self) -> psycopg.Connection[tuple[object, ...]]:
+        if self._conn is None or self._conn.closed:
+            conn = psycopg.connect(self.database_url, autocommit=True, connect_timeout=5)
+            events.prepare_staging(conn)
+            device_status.prepare_staging(conn)
+            self._conn = conn
+        return self._conn
+
+    def connect(self, stop: threading.Event) -> bool:
+        return self.with_retry(stop, lambda s: s.conn) is not None
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+
+    def with_retry(self, stop: threading.Event, work: Callable[[Store], T]) -> T | None:
+        """Run `work` until it succeeds; None only if `stop` was set meanwhile."""
+        attempt = 0
+        while not stop.is_set():
+            try:
+                return work(self)
+            except psycopg.OperationalError as exc:
+                delay = _BACKOFF_S[min(attempt, len(_BACKOFF_S) - 1)]
+                log.warning("database unavailable (%s); retrying in %.1f s", exc, delay)
+                attempt += 1
+                if self._conn is not None:
+                    self._conn.close()
+                stop.wait(delay)
+        return None
+
+    def registry(self) -> dict[str, tuple[str, str]]:
+        return device_status.registry(self.conn)
+
+    def lookup_sources(self, sources: Iterable[str]) -> dict[str, tuple[str, str]]:
+        return device_status.lookup_sources(self.conn, sources)
+
+    def last_values(self, since: datetime) -> dict[tuple[str, str, str], float]:
+        return events.last_values(self.conn, [s.value for s in STATEFUL], since)
+
+    def write(self, batch: Batch, now: datetime) -> int:
+        """Store everything in `batch` in one transaction; return the new event rows."""
+        conn = self.conn
+        with conn.transaction():
+            stored = events.insert_events(conn, batch.events)
+            device_status.upsert_status(
+                conn,
+                [
+                    (
+                        h,
+                        d,
+                        s.last_seen_at,
+                        s.last_activity_at,
+                        s.battery_pct,
+                        s.link_quality,
+                        s.available,
+                    )
+                    for (h, d), s in batch.status.items()
+                ],
+                now,
+            )
+            if batch.pending:
+                device_status.record_pending(
+                    conn,
+                    [
+                        (
+                            src,
+                            p.model,
+                            p.first_seen_at,
+                            p.last_seen_at,
+                            p.messages,
+                            p.last_topic,
+                            p.last_payload,
+                        )
+                        for src, p in batch.pending.items()
+                    ],
+                )
+            if batch.bridges:
+                device_status.record_bridges(conn, batch.bridges)
+            dead_letters.insert_dead_letters(conn, batch.dead)
+        return stored

@@ -1,0 +1,112 @@
+"""Where wire messages go: an MQTT broker (paho-mqtt 2.x, QoS 1) or a JSON lines file."""
+
+from __future__ import annotations
+
+import collections
+import json
+import threading
+from pathlib import Path
+from typing import IO, Any, Protocol
+from urllib.parse import urlsplit
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.reasoncodes import ReasonCode
+
+from simulators.event import Event
+from simulators.formats import WireMessage
+
+
+class SinkError(RuntimeError):
+    """The broker refused us or a message could not be delivered."""
+
+
+class Sink(Protocol):
+    def send(self, event: Event, messages: list[WireMessage]) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class MqttSink:
+    """Publishes at QoS 1, keeping at most `window` messages unacknowledged."""
+
+    def __init__(self, url: str, client_id: str, window: int = 1000, timeout_s: float = 30.0):
+        parts = urlsplit(url)
+        if parts.scheme not in ("mqtt", "tcp", ""):
+            raise SinkError(f"unsupported MQTT URL scheme {parts.scheme!r} (use mqtt://)")
+        self._client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id)
+        self._connected = threading.Event()
+        self._refused = ""
+        self._client.on_connect = self._on_connect
+        if parts.username:
+            self._client.username_pw_set(parts.username, parts.password)
+        self._client.max_inflight_messages_set(min(window, 65_000))
+        self._window = window
+        self._timeout_s = timeout_s
+        self._pending: collections.deque[mqtt.MQTTMessageInfo] = collections.deque()
+        try:
+            self._client.connect(parts.hostname or "127.0.0.1", parts.port or 1883)
+        except OSError as exc:
+            raise SinkError(f"cannot connect to {url}: {exc}") from exc
+        self._client.loop_start()
+        if not self._connected.wait(timeout_s) or self._refused:
+            self.close()
+            raise SinkError(f"MQTT broker {url} refused or did not answer: {self._refused}")
+
+    def _on_connect(
+        self, client: Any, userdata: Any, flags: Any, reason: ReasonCode, properties: Any
+    ) -> None:
+        if reason.is_failure:
+            self._refused = str(reason)
+        self._connected.set()
+
+    def send(self, event: Event, messages: list[WireMessage]) -> None:
+        for message in messages:
+            info = self._client.publish(
+                message.topic, message.payload, qos=1, retain=message.retain
+            )
+            if info.rc == mqtt.MQTT_ERR_NO_CONN:
+                raise SinkError("lost the MQTT connection")
+            self._pending.append(info)
+        while len(self._pending) > self._window:
+            self._wait(self._pending.popleft())
+
+    def _wait(self, info: mqtt.MQTTMessageInfo) -> None:
+        info.wait_for_publish(self._timeout_s)
+        if not info.is_published():
+            raise SinkError(f"broker did not acknowledge within {self._timeout_s} s")
+
+    def close(self) -> None:
+        try:
+            while self._pending:
+                self._wait(self._pending.popleft())
+        finally:
+            self._client.disconnect()
+            self._client.loop_stop()
+
+
+class FileSink:
+    """One JSON object per event: what happened plus what went on the wire."""
+
+    def __init__(self, path: Path | str) -> None:
+        self._out: IO[str] = open(path, "w", encoding="utf-8")  # noqa: SIM115 (closed in close)
+
+    def send(self, event: Event, messages: list[WireMessage]) -> None:
+        body: dict[str, Any] = {
+            "at": event.at.isoformat(),
+            "home": event.home_id,
+            "device": event.device_id,
+            "signals": {s.value: v for s, v in event.signals.items()},
+        }
+        if event.device_at is not None:
+            body["device_at"] = event.device_at.isoformat()
+        if event.detail:
+            body["detail"] = event.detail
+        body["wire"] = [
+            {"topic": m.topic, "payload": m.payload.decode("utf-8", "replace"), "retain": m.retain}
+            for m in messages
+        ]
+        self._out.write(json.dumps(body, separators=(",", ":")) + "\n")
+
+    def close(self) -> None:
+        self._out.close()

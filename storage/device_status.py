@@ -1,0 +1,102 @@
+"""Device registry lookups, liveness (`device_status`), pending devices and bridge states:
+everything ingest writes besides the events themselves."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+import psycopg
+
+Conn = psycopg.Connection[tuple[object, ...]]
+DeviceKey = tuple[str, str]
+# home_id, device_id, last_seen_at, last_activity_at, battery_pct, link_quality, available
+StatusRow = tuple[
+    str, str, datetime | None, datetime | None, float | None, float | None, bool | None
+]
+# source, model, first_seen_at, last_seen_at, messages, last_topic, last_payload
+PendingRow = tuple[str, str, datetime, datetime, int, str, str]
+
+# A device registered without a `source` is known by its native identity.
+_SOURCE = "COALESCE(source, 'native:' || home_id || '/' || id)"
+
+
+def registry(conn: Conn) -> dict[str, DeviceKey]:
+    """Every registered device by the source it publishes as."""
+    rows = conn.execute(f"SELECT {_SOURCE}, home_id, id FROM devices").fetchall()
+    return {str(s): (str(h), str(d)) for s, h, d in rows}
+
+
+def lookup_sources(conn: Conn, sources: Iterable[str]) -> dict[str, DeviceKey]:
+    """The registered devices among `sources` (sources not registered are absent)."""
+    wanted = list(sources)
+    natives = [s.removeprefix("native:").split("/", 1) for s in wanted if s.startswith("native:")]
+    rows = conn.execute(
+        f"SELECT {_SOURCE}, home_id, id FROM devices WHERE source = ANY(%s)"
+        " OR (source IS NULL AND (home_id, id) IN"
+        "     (SELECT * FROM unnest(%s::text[], %s::text[])))",
+        (wanted, [n[0] for n in natives], [n[-1] for n in natives]),
+    ).fetchall()
+    return {str(s): (str(h), str(d)) for s, h, d in rows}
+
+
+def prepare_staging(conn: Conn) -> None:
+    conn.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS staging_status ("
+        " home_id text, device_id text, last_seen_at timestamptz, last_activity_at timestamptz,"
+        " battery_pct float4, link_quality float4, available bool) ON COMMIT DELETE ROWS"
+    )
+
+
+def upsert_status(conn: Conn, rows: Sequence[StatusRow], now: datetime) -> None:
+    """Merge what a batch learned; devices removed meanwhile are skipped, never an error."""
+    if not rows:
+        return
+    with conn.cursor() as cur:
+        with cur.copy("COPY staging_status FROM STDIN (FORMAT BINARY)") as copy:
+            copy.set_types(
+                ["text", "text", "timestamptz", "timestamptz", "float4", "float4", "bool"]
+            )
+            for row in rows:
+                copy.write_row(row)
+        # ORDER BY: two ingest workers lock rows in the same order, so they cannot deadlock.
+        cur.execute(
+            "INSERT INTO device_status AS d (home_id, device_id, last_seen_at, last_activity_at,"
+            " battery_pct, link_quality, available, updated_at)"
+            " SELECT s.home_id, s.device_id, s.last_seen_at, s.last_activity_at, s.battery_pct,"
+            "  s.link_quality, s.available, %s FROM staging_status s"
+            " JOIN devices v ON v.home_id = s.home_id AND v.id = s.device_id"
+            " ORDER BY s.home_id, s.device_id"
+            " ON CONFLICT (home_id, device_id) DO UPDATE SET"
+            "  last_seen_at = GREATEST(d.last_seen_at, EXCLUDED.last_seen_at),"
+            "  last_activity_at = GREATEST(d.last_activity_at, EXCLUDED.last_activity_at),"
+            "  battery_pct = COALESCE(EXCLUDED.battery_pct, d.battery_pct),"
+            "  link_quality = COALESCE(EXCLUDED.link_quality, d.link_quality),"
+            "  available = COALESCE(EXCLUDED.available, d.available),"
+            "  updated_at = EXCLUDED.updated_at",
+            (now,),
+        )
+
+
+def record_pending(conn: Conn, rows: Sequence[PendingRow]) -> None:
+    with conn.cursor() as cur:
+        cur.executemany(
+            "INSERT INTO pending_devices AS p (source, model, first_seen_at, last_seen_at,"
+            " messages, last_topic, last_payload) VALUES (%s, %s, %s, %s, %s, %s, %s)"
+            " ON CONFLICT (source) DO UPDATE SET"
+            "  model = COALESCE(NULLIF(EXCLUDED.model, ''), p.model),"
+            "  last_seen_at = GREATEST(p.last_seen_at, EXCLUDED.last_seen_at),"
+            "  messages = p.messages + EXCLUDED.messages,"
+            "  last_topic = EXCLUDED.last_topic, last_payload = EXCLUDED.last_payload",
+            sorted(rows),
+        )
+
+
+def record_bridges(conn: Conn, states: dict[str, tuple[str, datetime]]) -> None:
+    with conn.cursor() as cur:
+        cur.executemany(
+            "INSERT INTO bridges (source, state, updated_at) VALUES (%s, %s, %s)"
+            " ON CONFLICT (source) DO UPDATE SET state = EXCLUDED.state,"
+            " updated_at = EXCLUDED.updated_at WHERE bridges.updated_at <= EXCLUDED.updated_at",
+            sorted((s, state, at) for s, (state, at) in states.items()),
+        )

@@ -1,0 +1,130 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import psycopg
+
+from alerts.receiver import Receiver
+from alerts.sender import Sender, SenderConfig
+from analytics.clock import ManualClock
+from storage import escalations, incidents, outbox
+from tests.alerts.conftest import HOME, START, Smtp, add_person
+
+Conn = psycopg.Connection[tuple[object, ...]]
+
+
+def _enqueue(conn: Conn, *urls: str, incident_id: int | None = None) -> int:
+    contact = add_person(conn, "Anna", "family", *urls)
+    new = outbox.NewMessage(incident_id, contact, "alert", list(urls), "Mamie: inactivity", "Hi")
+    [message_id] = outbox.enqueue(conn, [new], START)
+    return message_id
+
+
+def test_message_reaches_receiver_once_with_its_dedupe_key(
+    conn: Conn, clock: ManualClock, receiver: Receiver
+) -> None:
+    message_id = _enqueue(conn, receiver.url())
+
+    assert Sender(conn, clock).run_once() == 1
+    assert Sender(conn, clock).run_once() == 0
+
+    [got] = receiver.received()
+    assert got.ref == f"veille-{message_id}"
+    assert f"Ref: veille-{message_id}" in got.body["message"]
+    assert got.body["title"] == "Mamie: inactivity"
+    sent = outbox.get_message(conn, message_id)
+    assert sent is not None
+    assert sent.state == "sent"
+    assert sent.sent_url == 0
+    [attempt] = outbox.list_attempts(conn, message_id)
+    assert attempt.ok
+    assert attempt.url.startswith("json://127.0.0.1")
+
+
+def test_failing_channel_falls_back_to_the_next_and_both_attempts_are_recorded(
+    conn: Conn, clock: ManualClock, receiver: Receiver
+) -> None:
+    message_id = _enqueue(conn, receiver.url("fail/phone"), receiver.url("inbox"))
+
+    Sender(conn, clock).run_once()
+
+    assert [r.path for r in receiver.received(ok_only=False)] == ["/fail/phone", "/inbox"]
+    failed, delivered = outbox.list_attempts(conn, message_id)
+    assert not failed.ok
+    assert "500" in failed.detail
+    assert "/fail/phone" in failed.url
+    assert delivered.ok
+    assert "/inbox" in delivered.url
+    sent = outbox.get_message(conn, message_id)
+    assert sent is not None
+    assert sent.state == "sent"
+    assert sent.sent_url == 1
+
+
+def test_secrets_in_urls_are_masked_in_recorded_attempts(
+    conn: Conn, clock: ManualClock, receiver: Receiver
+) -> None:
+    url = receiver.url("inbox").replace("json://", "json://anna:hunter2@")
+    message_id = _enqueue(conn, url)
+
+    Sender(conn, clock).run_once()
+
+    [attempt] = outbox.list_attempts(conn, message_id)
+    assert attempt.ok
+    assert "hunter2" not in attempt.url
+    assert "anna" in attempt.url
+
+
+def test_unreachable_contact_is_retried_with_backoff_then_given_up_and_noted(
+    conn: Conn, clock: ManualClock, receiver: Receiver
+) -> None:
+    incident_id = incidents.open_incident(conn, HOME, "inactivity", START, "quiet")
+    assert incident_id is not None
+    message_id = _enqueue(conn, receiver.url("fail/a"), incident_id=incident_id)
+    sender = Sender(conn, clock, SenderConfig(backoff_s=(30.0,)))
+
+    assert sender.run_once() == 1
+    assert sender.run_once() == 0  # waiting for its backoff
+    clock.advance(timedelta(seconds=29))
+    assert sender.run_once() == 0
+    clock.advance(timedelta(seconds=1))
+    assert sender.run_once() == 1
+
+    gave_up = outbox.get_message(conn, message_id)
+    assert gave_up is not None
+    assert gave_up.state == "failed"
+    assert gave_up.rounds == 2
+    assert len(outbox.list_attempts(conn, message_id)) == 2
+    events = [e.event for e in escalations.list_timeline(conn, incident_id)]
+    assert events == ["unreachable"]
+
+
+def test_a_leased_message_waits_for_its_lease_to_end_before_another_sender_takes_it(
+    conn: Conn, clock: ManualClock, receiver: Receiver
+) -> None:
+    _enqueue(conn, receiver.url())
+    # A sender that leased the message and died before sending it.
+    lease_end = START + timedelta(seconds=60)
+    [_] = outbox.claim(conn, "dead-sender", START, lease_end, 10)
+
+    survivor = Sender(conn, clock)
+    assert survivor.run_once() == 0
+    clock.set(lease_end)
+    assert survivor.run_once() == 1
+    assert len(receiver.received()) == 1
+
+
+def test_email_is_delivered_to_a_local_smtp_server(
+    conn: Conn, clock: ManualClock, smtp: Smtp
+) -> None:
+    message_id = _enqueue(conn, smtp.url("anna@example.org"))
+
+    Sender(conn, clock).run_once()
+
+    [mail] = smtp.mailbox.messages
+    assert mail.rcpt_tos == ["anna@example.org"]
+    raw = mail.content if isinstance(mail.content, bytes) else str(mail.content).encode()
+    assert b"Subject: Mamie: inactivity" in raw
+    assert f"veille-{message_id}".encode() in raw
+    [attempt] = outbox.list_attempts(conn, message_id)
+    assert attempt.ok

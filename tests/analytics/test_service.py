@@ -1,0 +1,112 @@
+"""The live detector against a real database, driven by a manual clock."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import psycopg
+import pytest
+
+from analytics import stillness
+from analytics.clock import ManualClock
+from analytics.service import Analytics
+from devices.signals import DeviceKind, Role, Room
+from storage import device_status, events, homes, incidents
+
+# Tuesday 09:00 in London (UTC+0 in November)
+START = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def conn(db_url: str) -> Iterator[psycopg.Connection[tuple[object, ...]]]:
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        homes.upsert_home(conn, "h1", "Europe/London", "Mrs A")
+        homes.upsert_device(conn, "h1", "pir-living", DeviceKind.MOTION, Room.LIVING)
+        homes.upsert_device(conn, "h1", "pir-kitchen", DeviceKind.MOTION, Room.KITCHEN)
+        homes.upsert_device(conn, "h1", "door", DeviceKind.CONTACT, Room.HALL, Role.ENTRANCE)
+        yield conn
+
+
+def motion(conn: psycopg.Connection[tuple[object, ...]], device: str, at: datetime) -> None:
+    row = (at, "h1", device, "motion", 1.0, True, datetime.now(UTC), "", None, False)
+    events.copy_events(conn, [row])
+
+
+def heard(conn: psycopg.Connection[tuple[object, ...]], device: str, at: datetime) -> None:
+    """A battery/link report: the device is alive, the resident may not be."""
+    device_status.prepare_staging(conn)
+    with conn.transaction():
+        device_status.upsert_status(conn, [("h1", device, at, None, 80.0, 120.0, True)], at)
+
+
+def test_inactivity_opens_after_threshold_and_resolves_on_activity(
+    conn: psycopg.Connection[tuple[object, ...]],
+) -> None:
+    clock = ManualClock(START)
+    service = Analytics(conn, clock)
+    service.start()
+    motion(conn, "pir-living", START)
+    service.step()
+    deadline = stillness.inactivity_deadline(service.detectors["h1"].ctx, None)
+    assert deadline == service.detectors["h1"].next_deadline()
+    assert deadline is not None
+    assert timedelta(minutes=20) <= deadline - START <= timedelta(hours=16)
+
+    heard(conn, "pir-kitchen", deadline - timedelta(minutes=5))
+    clock.set(deadline - timedelta(seconds=1))
+    service.step()
+    assert incidents.list_incidents(conn, "h1") == []
+
+    clock.set(deadline + timedelta(seconds=1))
+    service.step()
+    [opened] = incidents.list_incidents(conn, "h1", only_open=True)
+    assert opened.kind == "inactivity"
+    assert opened.explanation.startswith("No movement since 09:00 (")
+    assert "living room" in opened.explanation
+    assert opened.details["room"] == "living"
+    assert opened.details["last_activity_local"] == "09:00"
+
+    back = deadline + timedelta(minutes=3)
+    motion(conn, "pir-kitchen", back)
+    clock.set(back + timedelta(seconds=2))
+    service.step()
+    resolved = incidents.get_incident(conn, opened.id)
+    assert resolved is not None
+    assert resolved.state == "resolved"
+    assert resolved.outcome == "auto_resolved"
+    assert resolved.resolved_at == back
+    assert resolved.details["room"] == "kitchen"
+    assert "in the kitchen" in resolved.details["resolution"]
+
+
+def test_silent_devices_open_monitoring_lost_instead_of_inactivity(
+    conn: psycopg.Connection[tuple[object, ...]],
+) -> None:
+    clock = ManualClock(START)
+    service = Analytics(conn, clock)
+    service.start()
+    heard(conn, "pir-living", START)
+    motion(conn, "pir-living", START)
+    service.step()
+    deadline = service.detectors["h1"].next_deadline()
+    assert deadline is not None
+    clock.set(max(deadline, START + timedelta(hours=2)) + timedelta(seconds=1))
+    service.step()
+    [opened] = incidents.list_incidents(conn, "h1", only_open=True)
+    assert opened.kind == "monitoring_lost"
+    assert "cannot hear the home" in opened.explanation
+
+
+def test_declared_holiday_pauses_inactivity(
+    conn: psycopg.Connection[tuple[object, ...]],
+) -> None:
+    conn.execute("UPDATE homes SET away_until = %s WHERE id = 'h1'", (START + timedelta(days=3),))
+    clock = ManualClock(START)
+    service = Analytics(conn, clock)
+    service.start()
+    motion(conn, "pir-living", START)
+    service.step()
+    clock.set(START + timedelta(hours=20))
+    service.step()
+    assert incidents.list_incidents(conn, "h1") == []

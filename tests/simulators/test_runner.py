@@ -1,0 +1,72 @@
+"""The simulator publishes over the real broker, paced by its clock, and writes ground truth."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from devices import native
+from simulators.formats import Topics
+from simulators.runner import SimOptions, run_simulation
+from tests.simulators.conftest import Subscriber
+
+START = datetime(2026, 3, 2, 9, tzinfo=UTC)
+
+
+def test_fast_run_publishes_every_event_in_native_format(
+    mqtt_url: str, flat_prefix: str, subscriber: Subscriber, tmp_path: Path
+) -> None:
+    truth_file = tmp_path / "truth.jsonl"
+    options = SimOptions(
+        home_id="fast",
+        start=START,
+        days=1,
+        speed=None,
+        cues=("fall@+6h",),
+        ground_truth=truth_file,
+        topics=Topics(prefix=flat_prefix),
+        client_id=f"{flat_prefix}-sim",
+    )
+    stats = run_simulation(options, mqtt_url)
+    assert stats.events > 200
+    subscriber.wait_for(lambda: len(subscriber.messages) == stats.messages)
+    for _, topic, payload, _ in subscriber.messages:
+        message = native.decode(flat_prefix, topic, payload)
+        assert message.home_id == "fast"
+        assert all(START <= r.at < START + timedelta(days=1) for r in message.readings if r.at)
+    truth = [json.loads(line) for line in truth_file.read_text().splitlines()]
+    assert [t["scenario"] for t in truth] == ["fall"]
+    assert truth == [json.loads(t.to_json()) for t in stats.truth]
+
+
+def test_history_goes_out_at_once_then_live_time_is_warped(
+    mqtt_url: str, flat_prefix: str, subscriber: Subscriber
+) -> None:
+    speed = 3600.0  # an hour a second: 0.2 simulated hours take 0.2 s
+    began = time.monotonic()
+    options = SimOptions(
+        home_id="warp",
+        start=START,
+        days=0.2 / 24 * 3,
+        history_days=1,
+        speed=speed,
+        topics=Topics(prefix=flat_prefix),
+        client_id=f"{flat_prefix}-sim",
+    )
+    stats = run_simulation(options, mqtt_url)
+    elapsed = time.monotonic() - began
+    assert stats.first_at is not None
+    assert stats.last_at is not None
+    assert stats.first_at < START - timedelta(hours=23)
+    live_s = (stats.last_at - START).total_seconds() / speed
+    assert live_s > 0.3
+    assert live_s - 0.05 < elapsed < live_s + 5  # a day of history took next to nothing
+    subscriber.wait_for(lambda: len(subscriber.messages) == stats.messages)
+    # Each live event arrived no earlier than its simulated time maps to on the wall clock.
+    for received, topic, payload, _ in subscriber.messages:
+        at = native.decode(flat_prefix, topic, payload).readings[0].at
+        assert at is not None
+        if at > START:
+            assert received - began >= (at - START).total_seconds() / speed - 0.05

@@ -1,0 +1,28 @@
+"""``veille api``: serve the web API with uvicorn."""
+
+from __future__ import annotations
+
+import argparse
+
+import uvicorn
+
+from api.app import ApiConfig, create_app
+from veille.settings import Settings, SettingsError
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--demo-inbox",
+        action="store_true",
+        help="accept apprise json:// posts at /demo/inbox (the demo's phone)",
+    )
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    if not settings.database_url:
+        raise SettingsError("VEILLE_DATABASE_URL is not set")
+    app = create_app(ApiConfig(settings.database_url, demo_inbox=args.demo_inbox))
+    uvicorn.run(
+        app, host=settings.api_host, port=settings.api_port, log_level=settings.log_level.lower()
+    )
+    return 0

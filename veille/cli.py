@@ -1,0 +1,105 @@
+"""The ``veille`` command: the composition root that builds every service from settings.
+
+Only this module (and what it calls in ``veille/``) reads the environment. Each area keeps
+its own options in ``<area>/command.py``; this file wires them to settings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from types import ModuleType
+
+from veille.settings import Settings, SettingsError
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    module: str
+    help: str
+    # How to call the area's runner with what it needs from settings.
+    call: Callable[[ModuleType, argparse.Namespace, Settings], int]
+    add: str = "add_arguments"
+
+
+def _needs(setting: str, value: str) -> str:
+    if not value:
+        raise SettingsError(
+            f"VEILLE_{setting.upper()} is not set; run `veille up` for embedded defaults"
+        )
+    return value
+
+
+COMMANDS: dict[str, Command] = {
+    "up": Command(
+        "veille.up",
+        "run every service in one process tree (embedded defaults)",
+        lambda m, a, s: m.run(a, s),
+    ),
+    "migrate": Command(
+        "veille.migrate_command", "apply database migrations", lambda m, a, s: m.run(a, s)
+    ),
+    "ingest": Command(
+        "ingest.command",
+        "MQTT in: decode, store events, track device health",
+        lambda m, a, s: m.run(
+            a, _needs("database_url", s.database_url), _needs("mqtt_url", s.mqtt_url)
+        ),
+    ),
+    "analytics": Command(
+        "analytics.command",
+        "learn routines and open/resolve incidents",
+        lambda m, a, s: m.run(a, _needs("database_url", s.database_url)),
+    ),
+    "alerts": Command(
+        "alerts.command",
+        "escalate incidents and deliver messages",
+        lambda m, a, s: m.run(
+            a, _needs("database_url", s.database_url), s.effective_public_url, s.secret_key
+        ),
+    ),
+    "api": Command("veille.api_command", "serve the web API", lambda m, a, s: m.run(a, s)),
+    "simulate": Command(
+        "simulators.command",
+        "play residents' days over MQTT",
+        lambda m, a, s: m.run(a, _needs("mqtt_url", s.mqtt_url)),
+    ),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="veille", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, command in COMMANDS.items():
+        p = sub.add_parser(name, help=command.help, description=command.help)
+        getattr(importlib.import_module(command.module), command.add)(p)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        settings = Settings.from_env()
+    except SettingsError as exc:
+        print(f"veille: {exc}", file=sys.stderr)
+        return 2
+    logging.basicConfig(
+        level=settings.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    args = build_parser().parse_args(argv)
+    command = COMMANDS[args.command]
+    try:
+        return command.call(importlib.import_module(command.module), args, settings)
+    except SettingsError as exc:
+        print(f"veille {args.command}: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

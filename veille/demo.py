@@ -1,0 +1,113 @@
+"""The demo: one simulated home, time-warped, watched until an alert reaches its phone.
+
+The simulator and the services that judge time (analytics, alerts) share one warped clock:
+the same simulated start, wall-clock anchor and speed, so "now" agrees across processes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import psycopg
+
+from devices.signals import DeviceKind, Role, Room
+from simulators.layout import standard_layout
+from storage import contacts, homes, incidents, outbox
+from veille.settings import Settings
+
+HOME_ID = "demo"
+TIMEZONE = "Europe/Paris"
+HISTORY_DAYS = 7  # a week of routine first, so the model has something of its own
+FALL_AFTER = "+2h"  # simulated time after the live start at which the resident falls
+START_DELAY = timedelta(seconds=15)  # wall time for services to start and ingest history
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    sim_start: datetime
+    anchor: datetime
+    speed: float
+    topic_prefix: str
+
+    def arguments(self, service: str) -> list[str]:
+        clock = [
+            "--warp-start", self.sim_start.isoformat(),
+            "--warp-anchor", self.anchor.isoformat(),
+            "--warp-speed", str(self.speed),
+        ]  # fmt: skip
+        if service == "simulate":
+            return [
+                "--home", HOME_ID, "--seed", "7", "--timezone", TIMEZONE,
+                "--start", self.sim_start.isoformat(), "--anchor", self.anchor.isoformat(),
+                "--speed", str(self.speed), "--history-days", str(HISTORY_DAYS), "--days", "1",
+                "--scenario", f"fall@{FALL_AFTER}", "--prefix", self.topic_prefix,
+                "--client-id", "veille-demo-simulator",
+            ]  # fmt: skip
+        if service == "analytics":
+            return [*clock, "--check-s", "1"]
+        if service == "alerts":
+            return clock
+        if service == "api":
+            return ["--demo-inbox"]
+        return []
+
+
+def prepare(settings: Settings, wall_now: datetime | None = None) -> Plan:
+    """Register the demo home, its devices and a family member whose phone is the API inbox."""
+    now = wall_now or datetime.now(UTC)
+    zone = ZoneInfo(TIMEZONE)
+    # Start the live part at 08:00 local today, so the fall happens in daytime whatever the hour.
+    sim_start = now.astimezone(zone).replace(hour=8, minute=0, second=0, microsecond=0)
+    layout = standard_layout(HOME_ID, TIMEZONE)
+    inbox = f"json://{settings.api_host}:{settings.api_port}/demo/inbox"
+    with psycopg.connect(settings.database_url, autocommit=True) as conn:
+        homes.upsert_home(conn, HOME_ID, TIMEZONE, "Demo: Jeanne, 84, lives alone")
+        for d in layout.devices:
+            homes.upsert_device(conn, HOME_ID, d.id, DeviceKind(d.kind), Room(d.room),
+                                Role(d.role), model=d.model)  # fmt: skip
+        if not contacts.list_contacts(conn, HOME_ID):
+            contacts.add_contact(
+                conn, contacts.NewContact(HOME_ID, "Claire (daughter)", "family", [inbox])
+            )
+    return Plan(sim_start, now + START_DELAY, settings.demo_speed, settings.topic_prefix)
+
+
+@dataclass
+class Watcher:
+    """Prints what a newcomer should see: events stored, an incident, a delivered alert."""
+
+    database_url: str
+    events: int = 0
+    incidents_seen: set[int] = field(default_factory=set)
+    delivered: set[int] = field(default_factory=set)
+
+    def report(self) -> None:
+        with (
+            contextlib.suppress(psycopg.OperationalError),
+            psycopg.connect(self.database_url, autocommit=True) as conn,
+        ):
+            self._report(conn)
+
+    def _report(self, conn: psycopg.Connection[tuple[object, ...]]) -> None:
+        row = conn.execute("SELECT count(*) FROM events WHERE home_id = %s", (HOME_ID,)).fetchone()
+        count = int(str(row[0])) if row else 0
+        if count // 5000 > self.events // 5000 or (count and not self.events):
+            print(f"[demo] {count} sensor events stored for home {HOME_ID!r}", flush=True)
+        self.events = count
+        for incident in incidents.list_incidents(conn, HOME_ID):
+            if incident.id not in self.incidents_seen:
+                self.incidents_seen.add(incident.id)
+                print(f"[demo] incident #{incident.id} opened ({incident.kind}, "
+                      f"{incident.severity}): {incident.explanation}", flush=True)  # fmt: skip
+            for message in outbox.list_messages(conn, incident.id):
+                if message.sent_at is not None and message.id not in self.delivered:
+                    self.delivered.add(message.id)
+                    url = message.urls[message.sent_url or 0]
+                    print(f"[demo] alert delivered for incident #{incident.id} via "
+                          f"{url}: {message.title}", flush=True)  # fmt: skip
+
+    def exit_code(self) -> int:
+        return 0 if self.incidents_seen and self.delivered else 1
