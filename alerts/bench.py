@@ -66,15 +66,25 @@ def _measure(url: str, n: int, rate: float, senders: int, timeout_s: float) -> d
                 conn, contacts.NewContact(home, "Family", "family", [receiver.url("inbox")])
             )
         config = AlertsConfig(url, "http://127.0.0.1:8000", "bench-secret", senders)
-        service = threading.Thread(target=run_alerts, args=(config, WallClock(), stop))
+        ready = threading.Event()
+        service = threading.Thread(target=run_alerts, args=(config, WallClock(), stop, ready))
         service.start()
         try:
+            if not ready.wait(timeout_s):
+                raise RuntimeError("the alerts service did not start")
             opened = _open_incidents(conn, n, rate)
             receiver.wait_for(lambda got: len(got) >= n, timeout_s)
         finally:
             stop.set()
             service.join()
         first = _first_arrivals(conn, receiver)
+        queued = sorted(
+            float(str(r[0]))
+            for r in conn.execute(
+                "SELECT extract(epoch FROM min(o.created_at) - i.opened_at) * 1000"
+                " FROM incidents i JOIN alert_outbox o ON o.incident_id = i.id GROUP BY i.id"
+            ).fetchall()
+        )
     latencies = sorted((first[i] - t0) * 1000.0 for i, t0 in opened.items() if i in first)
     conninfo = conninfo_to_dict(url)
     return {
@@ -86,6 +96,9 @@ def _measure(url: str, n: int, rate: float, senders: int, timeout_s: float) -> d
         "first_delivery_ms_p50": _percentile(latencies, 0.50),
         "first_delivery_ms_p99": _percentile(latencies, 0.99),
         "first_delivery_ms_max": round(latencies[-1], 1) if latencies else None,
+        # the engine's share: from opening to the message being in the outbox
+        "queued_ms_p50": _percentile(queued, 0.50),
+        "queued_ms_p99": _percentile(queued, 0.99),
     }
 
 

@@ -31,12 +31,17 @@ def dedupe_ref(message_id: int) -> str:
     return f"veille-{message_id}"
 
 
-def with_dedupe_key(url: str, message_id: int) -> str:
+def with_dedupe_key(url: str, ref: str) -> str:
     """Add the dedupe key as a payload field for webhook-like URLs; others are unchanged."""
     if urlsplit(url).scheme.lower() not in _PAYLOAD_SCHEMES:
         return url
     separator = "&" if "?" in url else "?"
-    return f"{url}{separator}:veille_ref={dedupe_ref(message_id)}"
+    return f"{url}{separator}:veille_ref={ref}"
+
+
+def warm_up() -> None:
+    """Make apprise load its plugins now (it does so on first use, taking about 0.5 s)."""
+    apprise.Apprise.instantiate("json://localhost")
 
 
 def is_valid_url(url: str) -> bool:
@@ -53,11 +58,11 @@ def masked(url: str) -> str:
 
 
 def deliver(
-    url: str, title: str, body: str, notify_type: str, message_id: int, timeout_s: float
+    url: str, title: str, body: str, notify_type: str, ref: str, timeout_s: float
 ) -> Outcome:
-    """Send once to one URL; never raises for delivery problems."""
+    """Send once to one URL, with the dedupe key `ref`; never raises for delivery problems."""
     started = time.perf_counter()
-    service = apprise.Apprise.instantiate(with_dedupe_key(url, message_id))
+    service = apprise.Apprise.instantiate(with_dedupe_key(url, ref))
     if service is None:
         return Outcome(False, masked(url), "apprise cannot use this URL", 0.0)
     shown = masked(url)
@@ -65,7 +70,7 @@ def deliver(
     sender.add(service)
     try:
         result = sender.notify(
-            body=f"{body}\n\nRef: {dedupe_ref(message_id)}",
+            body=f"{body}\n\nRef: {ref}",
             title=title,
             notify_type=notify_type,
             timeout=timeout_s,

@@ -6,12 +6,13 @@ why; the accepter alone is then sent the address and access instructions.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from alerts.policy import Audience
 from alerts.token import action_url, make_action_token
+from analytics.clock import Clock, WallClock
 from storage.contacts import Contact
 from storage.incidents import Incident
 from storage.outbox import NewMessage
@@ -19,20 +20,25 @@ from storage.outbox import NewMessage
 
 @dataclass(frozen=True, slots=True)
 class Links:
+    """Builds signed action links. Their expiry follows `clock`, the wall by default: links
+    are tapped by people on real phones, even when escalation runs on a warped demo clock."""
+
     public_url: str
     secret_key: str
     ttl: timedelta = timedelta(hours=24)
+    clock: Clock = field(default_factory=WallClock)
 
     def url(
-        self,
-        action: str,
-        incident_id: int,
-        contact_id: int,
-        now: datetime,
-        checkin_id: int | None = None,
+        self, action: str, incident_id: int, contact_id: int, checkin_id: int | None = None
     ) -> str:
         token = make_action_token(
-            self.secret_key, action, incident_id, contact_id, now, self.ttl, checkin_id
+            self.secret_key,
+            action,
+            incident_id,
+            contact_id,
+            self.clock.now(),
+            self.ttl,
+            checkin_id,
         )
         return action_url(self.public_url, token)
 
@@ -67,8 +73,8 @@ def alert(ctx: Context, contact: Contact, audience: Audience, reason: str = "") 
     }.get(audience, "")
     lines = [lead, i.explanation if ctx.share_details else ""]
     lines += [
-        f"I'm on it: {ctx.links.url('claim', i.id, contact.id, ctx.now)}",
-        f"Report how it went: {ctx.links.url('report', i.id, contact.id, ctx.now)}",
+        f"I'm on it: {ctx.links.url('claim', i.id, contact.id)}",
+        f"Report how it went: {ctx.links.url('report', i.id, contact.id)}",
     ]
     return _message(
         ctx,
@@ -86,8 +92,8 @@ def checkin_request(ctx: Context, contact: Contact, checkin_id: int) -> NewMessa
         "A neighbour you volunteer for may need a knock on the door.",
         i.explanation if ctx.share_details else "",
         "The first volunteer to accept gets the address and access instructions.",
-        f"Accept: {ctx.links.url('accept', i.id, contact.id, ctx.now, checkin_id)}",
-        f"Decline: {ctx.links.url('decline', i.id, contact.id, ctx.now, checkin_id)}",
+        f"Accept: {ctx.links.url('accept', i.id, contact.id, checkin_id)}",
+        f"Decline: {ctx.links.url('decline', i.id, contact.id, checkin_id)}",
     ]
     return _message(ctx, contact, "checkin_request", "Check-in request near you", lines)
 
@@ -99,7 +105,7 @@ def checkin_details(
     lines = [
         f"Thank you, the visit is yours. Address: {address or '(not recorded)'}",
         f"Access: {access}" if access else "",
-        f"Report how it went: {ctx.links.url('report', i.id, contact.id, ctx.now, checkin_id)}",
+        f"Report how it went: {ctx.links.url('report', i.id, contact.id, checkin_id)}",
     ]
     return _message(ctx, contact, "checkin_details", f"Check-in: {ctx.home_name}", lines)
 

@@ -30,7 +30,8 @@ class Received:
 
 
 class Receiver:
-    def __init__(self, host: str = "127.0.0.1") -> None:
+    def __init__(self, host: str = "127.0.0.1", delay_s: float = 0.0) -> None:
+        self._delay_s = delay_s  # answer this late (after recording), like a slow provider
         self._lock = threading.Condition()
         self._received: list[Received] = []
         self._server = ThreadingHTTPServer((host, 0), self._handler())
@@ -76,6 +77,7 @@ class Receiver:
                 raw = self.rfile.read(length)
                 status = 500 if self.path.startswith("/fail") else 200
                 receiver._record(Received(self.path, json.loads(raw or b"{}"), time.time(), status))
+                time.sleep(receiver._delay_s)
                 self.send_response(status)
                 self.send_header("Content-Length", "0")
                 self.end_headers()

@@ -11,19 +11,20 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import psycopg
 
-from alerts.delivery import Outcome, deliver
+from alerts.delivery import dedupe_ref, deliver
 from analytics.clock import Clock
 from storage import escalations, outbox
 
 log = logging.getLogger("veille.alerts.sender")
 
-Deliver = Callable[[str, str, str, str, int, float], Outcome]
+# Messages of an escalation step: when none of them can be delivered, the step is moot.
+ESCALATING_PURPOSES = frozenset({"family", "checkin_request", "everyone", "reminder"})
+
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +34,7 @@ class SenderConfig:
     attempt_timeout_s: float = 20.0
     # Waits after a round in which every URL of a message failed; then the message fails.
     backoff_s: tuple[float, ...] = (5.0, 30.0, 120.0, 600.0)
-    batch: int = 8
+    batch: int = 1
 
 
 class Sender:
@@ -43,13 +44,11 @@ class Sender:
         clock: Clock,
         config: SenderConfig | None = None,
         owner: str | None = None,
-        send: Deliver = deliver,
     ) -> None:
         self._conn = conn
         self._clock = clock
         self._config = config or SenderConfig()
         self.owner = owner or f"sender-{uuid.uuid4().hex[:12]}"
-        self._send = send
 
     def run_once(self) -> int:
         """Deliver the messages due now; return how many were handled."""
@@ -68,12 +67,12 @@ class Sender:
 
     def _deliver(self, message: outbox.Message) -> None:
         for index, url in enumerate(message.urls):
-            outcome = self._send(
+            outcome = deliver(
                 url,
                 message.title,
                 message.body,
                 message.notify_type,
-                message.id,
+                dedupe_ref(message.id),
                 self._config.attempt_timeout_s,
             )
             at = self._clock.now()
@@ -123,11 +122,23 @@ class Sender:
             if not outbox.retry_later(self._conn, message.id, self.owner, next_at):
                 return
             if next_at is None and message.incident_id is not None:
-                escalations.add_timeline(
-                    self._conn,
-                    message.incident_id,
-                    at,
-                    "unreachable",
-                    f"{message.purpose}: every channel failed",
-                    message.contact_id,
-                )
+                self._unreachable(message, message.incident_id, at)
+
+    def _unreachable(self, message: outbox.Message, incident_id: int, at: datetime) -> None:
+        """Note it; if nobody this step was meant for could be reached, escalate now."""
+        escalations.add_timeline(
+            self._conn,
+            incident_id,
+            at,
+            "unreachable",
+            f"{message.purpose}: every channel failed",
+            message.contact_id,
+        )
+        if (
+            message.purpose in ESCALATING_PURPOSES
+            and outbox.nobody_reached(self._conn, incident_id, message.purpose)
+            and escalations.hasten(self._conn, incident_id)
+        ):
+            escalations.add_timeline(
+                self._conn, incident_id, at, "escalated", f"nobody reachable ({message.purpose})"
+            )

@@ -15,6 +15,7 @@ from datetime import timedelta
 
 import psycopg
 
+from alerts.delivery import warm_up
 from alerts.engine import Engine
 from alerts.message import Links
 from alerts.sender import Sender, SenderConfig
@@ -63,9 +64,17 @@ class Wakeup:
             self._cond.wait_for(lambda: self._generation != seen, timeout_s)
 
 
-def run_alerts(config: AlertsConfig, clock: Clock, stop: threading.Event) -> None:
-    """Run until `stop` is set. `clock` drives escalation timing; delivery leases and
-    retry backoff always follow the wall clock, since they concern real processes."""
+def run_alerts(
+    config: AlertsConfig,
+    clock: Clock,
+    stop: threading.Event,
+    ready: threading.Event | None = None,
+) -> None:
+    """Run until `stop` is set; `ready` is set once database notifications are heard.
+
+    `clock` drives escalation timing; delivery leases and retry backoff always follow the
+    wall clock, since they concern real processes and networks."""
+    warm_up()  # apprise loads its plugins on first use; not while the first alert waits
     engine_wake, sender_wake = Wakeup(), Wakeup()
     links = Links(config.public_url, config.secret_key, config.link_ttl)
     wall = WallClock()
@@ -83,7 +92,12 @@ def run_alerts(config: AlertsConfig, clock: Clock, stop: threading.Event) -> Non
     threads = [
         threading.Thread(
             target=_listen,
-            args=(config, {INCIDENTS_CHANNEL: engine_wake, OUTBOX_CHANNEL: sender_wake}, stop),
+            args=(
+                config,
+                {INCIDENTS_CHANNEL: engine_wake, OUTBOX_CHANNEL: sender_wake},
+                stop,
+                ready or threading.Event(),
+            ),
             name="alerts-listen",
             daemon=True,
         )
@@ -120,12 +134,20 @@ def _work(
             stop.wait(config.poll_s)
 
 
-def _listen(config: AlertsConfig, channels: dict[str, Wakeup], stop: threading.Event) -> None:
+def _listen(
+    config: AlertsConfig,
+    channels: dict[str, Wakeup],
+    stop: threading.Event,
+    ready: threading.Event,
+) -> None:
     while not stop.is_set():
         try:
             with psycopg.connect(config.database_url, autocommit=True) as conn:
                 for channel in channels:
                     conn.execute(f"LISTEN {channel}")
+                for wake in channels.values():  # catch up on what happened before listening
+                    wake.fire()
+                ready.set()
                 while not stop.is_set():
                     for note in conn.notifies(timeout=min(config.poll_s, 0.5)):
                         channels[note.channel].fire()

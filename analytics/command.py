@@ -9,12 +9,28 @@
 from __future__ import annotations
 
 import argparse
+import json
 import signal
+import sys
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 
+from analytics import bench
+from analytics.backtest import (
+    FORMATS,
+    alert_lines,
+    load_home_json,
+    load_log,
+    run_backtest,
+    write_alerts,
+)
 from analytics.clock import add_clock_arguments, clock_from_args
+from analytics.evaluation import SHARED, SINGLE, Outcome, evaluate_home
+from analytics.replay import home_config, observations
+from analytics.report import summarise, table
 from analytics.service import run_analytics
+from devices.datasets import DEFAULT_DATA_ROOT, load_home
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,4 +59,78 @@ def run(args: argparse.Namespace, database_url: str) -> int:
         stop.set()
     finally:
         signal.signal(signal.SIGTERM, previous)
+    return 0
+
+
+# -- veille backtest ------------------------------------------------------------------------
+def backtest_add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("log", type=Path, help="the recorded log (ARAS: the folder of DAY_N)")
+    parser.add_argument("--format", required=True, choices=FORMATS, dest="log_format")
+    parser.add_argument("--home", required=True, type=Path, help="HOME.json sensor map")
+    parser.add_argument("--out", type=Path, help="ALERTS.jsonl (default: standard output)")
+
+
+def backtest_run(args: argparse.Namespace) -> int:
+    config = load_home_json(args.home)
+    records = load_log(args.log, args.log_format)
+    lines = alert_lines(run_backtest(records, config), config)
+    if args.out is None:
+        write_alerts(lines, sys.stdout)
+    else:
+        with open(args.out, "w", encoding="utf-8") as out:
+            write_alerts(lines, out)
+        print(f"{len(records)} records, {len(lines)} alerts -> {args.out}", file=sys.stderr)
+    return 0
+
+
+# -- veille eval ------------------------------------------------------------------------------
+def eval_add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA_ROOT, help="shared data root")
+    parser.add_argument("--day", type=int, default=40, help="daytime injections per home")
+    parser.add_argument("--night", type=int, default=40, help="night injections per home")
+    parser.add_argument("--out", type=Path, default=Path("eval.json"), help="JSON report")
+
+
+def eval_run(args: argparse.Namespace) -> int:
+    per_home: dict[str, dict[str, Outcome]] = {}
+    for name in SINGLE + SHARED:
+        records, sensor_map = load_home(name, args.data)
+        config = home_config(sensor_map)
+        per_home[name] = evaluate_home(
+            config, list(observations(records, config)), args.day, args.night
+        )
+        print(table(name, {d: summarise([o]) for d, o in per_home[name].items()}) + "\n")
+    detectors = list(per_home[SINGLE[0]])
+    shared = {d: summarise([per_home[h][d] for h in SHARED]) for d in detectors}
+    print(table("two-resident homes (ARAS; noise only, not in the targets)", shared) + "\n")
+    single = {d: summarise([per_home[h][d] for h in SINGLE]) for d in detectors}
+    print(table(f"single-resident homes ({', '.join(SINGLE)})", single))
+    report = {
+        "single_resident": single,
+        "two_residents": shared,
+        "homes": {h: {d: summarise([o]) for d, o in r.items()} for h, r in per_home.items()},
+        "other_flags": {h: r["veille"].other_flags for h, r in per_home.items()},
+    }
+    args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    keys = ("false_alerts_per_home_month", "recall", "delay_min_p50", "delay_min_p90")
+    extra = ("first_week_false_alerts_per_home_month", "night_recall_60min")
+    print(json.dumps({d: {k: f[k] for k in keys + extra} for d, f in single.items()}))
+    return 0
+
+
+# -- veille bench detector ----------------------------------------------------------------------
+def bench_add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--homes", type=int, default=1_000_000)
+    parser.add_argument("--no-backtest", action="store_true", help="skip the dataset backtest")
+
+
+def bench_run(args: argparse.Namespace) -> int:
+    check_ms, due = bench.time_check(bench.synthetic_table(args.homes))
+    print(f"periodic check over {args.homes:,} homes: {check_ms:.1f} ms ({due:,} due)")
+    result: dict[str, float | int] = {"homes": args.homes, "check_ms": round(check_ms, 2)}
+    if not args.no_backtest:
+        seconds, events = bench.time_backtest()
+        print(f"backtest of every shared dataset: {seconds:.1f} s for {events:,} events")
+        result |= {"backtest_s": round(seconds, 2), "backtest_events": events}
+    print(json.dumps(result))
     return 0

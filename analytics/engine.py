@@ -16,11 +16,13 @@ from analytics.explain import clock, duration
 from analytics.health import Health
 from analytics.home import ROOM_NAMES, HomeConfig, Observation, Place, Sensor
 from analytics.routine import RoutineModel
-from analytics.state import DEPART_AFTER, Context, HomeState
+from analytics.state import BLIP_AFTER, BLIP_CONFIRM, DEPART_AFTER, Context, HomeState
 from devices.signals import Signal
 
 VISITOR_WINDOW = timedelta(seconds=2)  # two distant rooms this close together: two people
 VISITOR_HOLD = timedelta(minutes=30)
+VISITOR_SPAN = timedelta(minutes=10)
+VISITOR_HITS = 3
 _DISTANT = frozenset({Place.BEDROOM, Place.BATHROOM, Place.KITCHEN, Place.LIVING})
 DAY_STARTS = timedelta(hours=4)  # a day's statistics run 04:00-04:00 local
 
@@ -53,6 +55,12 @@ class HomeDetector:
         sensor = self.config.sensor(obs.device_id)
         local = st.local(obs.at)
         decisions: list[Decision] = []
+        st.settle(obs.at)
+        if st.last_at is not None and obs.at - st.last_at < BLIP_CONFIRM:
+            st.before_blip = None  # a second event soon after: the first was real
+        # Only an absence can be "interrupted" by noise: at home, any movement is real.
+        blip = st.is_out(obs.at) and st.last_at is not None and obs.at - st.last_at >= BLIP_AFTER
+        snapshot = st.snapshot() if blip else None
         if st.last_at is not None:
             gap_s = (obs.at - st.last_at).total_seconds()
             if st.place == Place.ENTRANCE and gap_s >= DEPART_AFTER.total_seconds():
@@ -60,9 +68,12 @@ class HomeDetector:
             if self.learn_after is None or obs.at > self.learn_after:
                 self.model.learn_silence(st.local(st.last_at), st.place, gap_s)
             decisions += self._clear(obs, sensor, gap_s)
+        if sensor.place != Place.ENTRANCE:
+            self.model.note_presence(local)
         self._learn_habits(obs.at, local, sensor.place)
         meals.note_activity(self.ctx, local, sensor.place)
         self._move(obs.at, sensor)
+        st.before_blip = snapshot
         return decisions
 
     def _move(self, at: datetime, sensor: Sensor) -> None:
@@ -81,7 +92,10 @@ class HomeDetector:
         if place in _DISTANT:
             others = [t for p, t in st.recent.items() if p != place and p in _DISTANT]
             if others and at - max(others) <= VISITOR_WINDOW:
-                st.visitors_until = at + VISITOR_HOLD
+                # Adjacent sensors can overlap once; two people do it again and again.
+                st.visitor_hits = [t for t in st.visitor_hits if at - t <= VISITOR_SPAN] + [at]
+                if len(st.visitor_hits) >= VISITOR_HITS:
+                    st.visitors_until = at + VISITOR_HOLD
             st.recent[place] = at
         st.place, st.last_at, st.last_sensor, st.expectation = place, at, sensor, None
 
@@ -125,6 +139,8 @@ class HomeDetector:
         for kind in list(st.open):
             if kind == "bathroom" and sensor.place == Place.BATHROOM:
                 continue  # still in the bathroom
+            if kind == "not_up" and sensor.place == Place.BEDROOM:
+                continue  # turning over in bed is not getting up
             if kind in INACTIVITY_KINDS:
                 text = (
                     f"Movement again at {local} in {ROOM_NAMES[sensor.room]},"
@@ -143,12 +159,18 @@ class HomeDetector:
     def next_deadline(self, horizon: datetime | None = None) -> datetime | None:
         """The earliest time a check could open a flag (None: nothing pending). With a
         `horizon`, any time beyond it may stand in for a later exact deadline."""
-        return rules.next_deadline(self.ctx, horizon)
+        deadline = rules.next_deadline(self.ctx, horizon)
+        st = self.state
+        if st.before_blip is not None and st.last_at is not None:
+            settle_at = st.last_at + BLIP_CONFIRM
+            deadline = settle_at if deadline is None else min(deadline, settle_at)
+        return deadline
 
     def check(self, now: datetime, health: Health | None = None) -> list[Decision]:
         """Flags due at `now`; `health` is the home's device health when known."""
         decisions: list[Decision] = []
         st = self.state
+        st.settle(now)
         if "monitoring_lost" in st.open and health is not None and not health.lost:
             st.open.pop("monitoring_lost")
             decisions.append(Clear("monitoring_lost", now, "Sensors are reporting again."))

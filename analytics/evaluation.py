@@ -91,7 +91,9 @@ def evaluate_home(
 
     first, last = stream[0].at, stream[-1].at
     for name, outcome in results.items():
-        outcome.months = (last - first) / MONTH
+        outcome.months = (
+            len({o.at.astimezone(config.zone).date() for o in stream}) * timedelta(days=1) / MONTH
+        )
         outcome.first_week_months = min(last - first, FIRST_WEEK) / MONTH
         for flag in flags[name]:
             if flag.kind in INACTIVITY_KINDS:

@@ -35,7 +35,8 @@ WAKE_PRIOR = 3.0 * _normal_slots(8.0, 1.5)  # 3 pseudo-mornings around 08:00
 _BATH_PRIOR = np.exp(-0.5 * (np.log(CENTRES_S / 600.0) / 0.7) ** 2)
 BATH_PRIOR = 6.0 * _BATH_PRIOR / _BATH_PRIOR.sum()  # visits: median 10 min
 MEAL_PRIOR_DAYS = 3.0
-MIN_MEAL_DAYS = 5.0  # pseudo-days on which each meal window saw the kitchen
+MIN_MEAL_DAYS = 5.0
+MIN_MORNINGS = 3.0  # pseudo-days on which each meal window saw the kitchen
 
 
 def quantile_slot(counts: Array, q: float) -> int:
@@ -70,8 +71,11 @@ class Habits:
     def learn_wake(self, local: datetime) -> None:
         self.wake[day_type_of(local), slot_of(local)] += 1.0
 
-    def wake_deadline_min(self, day_type: int, sensitivity: float = 1.0) -> float:
-        """Minutes after local midnight by which the resident is nearly always up."""
+    def wake_deadline_min(self, day_type: int, sensitivity: float = 1.0) -> float | None:
+        """Minutes after local midnight by which the resident is nearly always up; None
+        until a few mornings have been seen (the inactivity rule covers a still bedroom)."""
+        if self.wake.sum() < MIN_MORNINGS:
+            return None
         counts = self.wake[day_type] + 0.5 * self.wake[1 - day_type] + WAKE_PRIOR
         latest = (quantile_slot(counts, 0.95) + 1) * 15.0
         return min(latest + 90.0 / sensitivity, 13 * 60.0)
@@ -87,8 +91,8 @@ class Habits:
     def bath_limits_s(self, sensitivity: float = 1.0) -> tuple[float, float]:
         """(threshold, usual) visit duration."""
         counts = self.bath + BATH_PRIOR
-        long, usual = survival_quantile_s(counts, 0.003), survival_quantile_s(counts, 0.1)
-        return min(max(long * 1.5 / sensitivity, 1800.0), 3 * 3600.0), usual
+        long, usual = survival_quantile_s(counts, 0.001), survival_quantile_s(counts, 0.1)
+        return min(max(long * 1.5 / sensitivity, 3600.0), 4 * 3600.0), usual
 
     # -- meals -----------------------------------------------------------------------------
     def learn_meal_day(self, window: int, first_local: datetime | None) -> None:

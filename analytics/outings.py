@@ -13,7 +13,8 @@ from analytics.slots import is_night
 from analytics.state import DEPART_AFTER, Context
 
 MIN_OUT = timedelta(hours=2)
-NIGHT_TAIL = 0.02  # at night, being out is rarer: flag sooner than in the day
+NIGHT_OUT = timedelta(minutes=45)
+NIGHT_HABIT = 2.0  # night outings seen around this hour before they count as usual
 
 
 def not_back_deadline(ctx: Context, horizon: datetime | None) -> datetime | None:
@@ -21,11 +22,12 @@ def not_back_deadline(ctx: Context, horizon: datetime | None) -> datetime | None
     left = st.left_at()
     if left is None:
         return None
-    if horizon is not None and left + MIN_OUT >= horizon:
-        return left + MIN_OUT
+    if horizon is not None and left + NIGHT_OUT >= horizon:
+        return left + NIGHT_OUT
     local = st.local(left)
-    tail = NIGHT_TAIL if is_night(local) else 0.004
-    exp = ctx.model.expect(local, Place.ENTRANCE, ctx.config.sensitivity, tail=tail)
+    if is_night(local) and ctx.model.count_near(local, Place.ENTRANCE) < NIGHT_HABIT:
+        return left + NIGHT_OUT  # going out at night is not this resident's habit
+    exp = ctx.model.expect(local, Place.ENTRANCE, ctx.config.sensitivity)
     return left + max(timedelta(seconds=exp.threshold_s), MIN_OUT, DEPART_AFTER)
 
 
@@ -40,8 +42,14 @@ def not_back_flag(ctx: Context, now: datetime, health: Health | None) -> Flag:
     kind, severity = ("out_at_night", "warning") if at_night else ("not_back", "info")
     text = (
         f"{'Still out at night' if at_night else 'Not back home'}: went out at {clock(local)}"
-        f" ({duration(out)} ago). On {day_kind(local)} outings starting around then usually"
-        f" end within {duration(exp.usual_s)}."
+        f" ({duration(out)} ago)."
     )
+    if is_night(local) and ctx.model.count_near(local, Place.ENTRANCE) < NIGHT_HABIT:
+        text += " Going out at this time of night is unusual for her."
+    else:
+        text += (
+            f" On {day_kind(local)} outings starting around then usually end within"
+            f" {duration(exp.usual_s)}."
+        )
     details = {"left_at": left.isoformat(), "left_local": clock(local), "out_s": round(out)}
     return Flag(kind, severity, now, text, details)

@@ -22,6 +22,7 @@ from analytics.slots import (
     BINS,
     CENTRES_S,
     DAY_TYPES,
+    EDGES_S,
     SLOTS,
     Array,
     bump_into,
@@ -35,28 +36,37 @@ MIN_SILENCE_S = 300.0  # shorter silences say nothing about the tail we care abo
 HALF_LIFE_DAYS = 42.0
 RING_DAYS = 28  # "the longest quiet spell in 4 weeks"
 
-# Population prior (minutes median, log-sd) per place, for day and night starts. Deliberately
+# Population prior per place, for silences (>= 5 min) starting in the day and at night:
+# (how many start in one 15-minute slot per day, median minutes, log-sd). Deliberately
 # long-tailed: before the home's data arrive, alerts come late rather than falsely.
 _PRIOR_DAY = {
-    Place.BEDROOM: (45.0, 1.0),
-    Place.BATHROOM: (8.0, 0.8),
-    Place.KITCHEN: (10.0, 0.9),
-    Place.LIVING: (20.0, 1.0),
-    Place.OTHER: (15.0, 1.0),
-    Place.ENTRANCE: (90.0, 1.0),
+    Place.BEDROOM: (0.05, 45.0, 1.0),
+    Place.BATHROOM: (0.05, 8.0, 0.7),
+    Place.KITCHEN: (0.1, 10.0, 0.8),
+    Place.LIVING: (0.2, 20.0, 0.9),
+    Place.OTHER: (0.1, 12.0, 0.9),
+    Place.ENTRANCE: (0.05, 90.0, 1.0),
 }
 _PRIOR_NIGHT = {
-    Place.BEDROOM: (300.0, 0.8),
-    Place.BATHROOM: (6.0, 0.6),
-    Place.KITCHEN: (8.0, 0.7),
-    Place.LIVING: (30.0, 1.0),
-    Place.OTHER: (8.0, 0.7),
-    Place.ENTRANCE: (120.0, 1.0),
+    Place.BEDROOM: (0.1, 300.0, 0.8),
+    Place.BATHROOM: (0.05, 6.0, 0.5),
+    Place.KITCHEN: (0.02, 8.0, 0.6),
+    Place.LIVING: (0.05, 30.0, 1.0),
+    Place.OTHER: (0.03, 8.0, 0.6),
+    Place.ENTRANCE: (0.02, 120.0, 1.0),
 }
-PRIOR_WEIGHT = 6.0  # pseudo-silences per slot
-POOL_SHARE = 0.05
+PRIOR_DAYS = 2.0  # the prior counts as this many days of the home's own data
+POOL_DAYS = 3.0  # the same place at other hours counts as at most this many days
+# Allowed rate of silences beyond the threshold, per 15-minute slot and day: about one
+# false alert per home-month spread over the slots a resident is active in.
+RATE = 2e-4
 _NIGHT_SLOTS = np.array([h >= 22 or h < 7 for h in np.arange(SLOTS) // 4])
 _KERNEL = np.array([1.0, 2.0, 3.0, 4.0, 5.0, 4.0, 3.0, 2.0, 1.0]) / 5.0  # ±1 h around a slot
+
+
+def _tail(counts: Array) -> Array:
+    """counts per bin -> mass beyond each bin's upper edge."""
+    return np.asarray(counts.sum() - np.cumsum(counts), dtype=np.float64)
 
 
 def _lognormal_pdf(median_min: float, sigma: float) -> Array:
@@ -66,12 +76,12 @@ def _lognormal_pdf(median_min: float, sigma: float) -> Array:
 
 
 def _build_prior() -> Array:
+    """Per slot and place: expected silences per day by duration bin."""
     prior = np.zeros((SLOTS, PLACES, BINS))
     for slot in range(SLOTS):
-        hour = slot // 4
-        table = _PRIOR_NIGHT if hour >= 22 or hour < 7 else _PRIOR_DAY
-        for place, (median, sigma) in table.items():
-            prior[slot, place] = _lognormal_pdf(median, sigma)
+        table = _PRIOR_NIGHT if _NIGHT_SLOTS[slot] else _PRIOR_DAY
+        for place, (rate, median, sigma) in table.items():
+            prior[slot, place] = rate * _lognormal_pdf(median, sigma)
     return prior
 
 
@@ -85,7 +95,7 @@ class Expectation:
     threshold_s: float  # alert when the silence lasts longer than this
     usual_s: float  # 90% of such silences end within this
     longest_s: float | None  # longest seen around this time in the last 4 weeks
-    learned: float  # weight of the home's own data behind this (silences)
+    learned: float  # days of the home's own data behind this
 
 
 class RoutineModel:
@@ -96,6 +106,10 @@ class RoutineModel:
         self.ring_max = np.zeros((RING_DAYS, 24, PLACES))
         self.ring_day = np.full(RING_DAYS, -1, dtype=np.int64)
         self.offset = np.ones((DAY_TYPES, SLOTS))  # feedback: >1 after false alarms
+        # days on which the resident was active at home in each slot: the exposure against
+        # which silence counts become rates
+        self.exposure = np.zeros((DAY_TYPES, SLOTS))
+        self._exposed = (-1, -1)
         self.day = -1  # local date ordinal the decay was last applied for
         self.habits = Habits()
 
@@ -105,6 +119,8 @@ class RoutineModel:
         other.ring_max = self.ring_max.copy()
         other.ring_day = self.ring_day.copy()
         other.offset = self.offset.copy()
+        other.exposure = self.exposure.copy()
+        other._exposed = self._exposed
         other.day = self.day
         other.habits = self.habits.copy()
         return other
@@ -114,8 +130,17 @@ class RoutineModel:
         if self.day >= 0 and ordinal > self.day:
             factor = 0.5 ** ((ordinal - self.day) / HALF_LIFE_DAYS)
             self.silences *= factor
+            self.exposure *= factor
             self.habits.decay(factor)
         self.day = max(self.day, ordinal)
+
+    def note_presence(self, local: datetime) -> None:
+        """The resident moved at home at `local`: this slot of this day counts as exposure."""
+        key = (local.toordinal(), slot_of(local))
+        if key != self._exposed:
+            self._exposed = key
+            self.advance_day(key[0])
+            self.exposure[day_type_of(local), key[1]] += 1.0
 
     def learn_silence(self, start_local: datetime, place: Place, duration_s: float) -> None:
         if duration_s < MIN_SILENCE_S:
@@ -130,23 +155,39 @@ class RoutineModel:
         self.ring_max[ring, hour, place] = max(self.ring_max[ring, hour, place], duration_s)
 
     def expect(
-        self, start_local: datetime, place: Place, sensitivity: float = 1.0, tail: float = 0.004
+        self, start_local: datetime, place: Place, sensitivity: float = 1.0, rate: float = RATE
     ) -> Expectation:
-        """Predictive distribution of a silence starting now in `place`; threshold at `tail`."""
+        """How long a silence starting now in `place` may last: the threshold is where the
+        expected number of longer silences per day in this slot falls below `rate`."""
         day_type, slot = day_type_of(start_local), slot_of(start_local)
         idx = (np.arange(-4, 5) + slot) % SLOTS
-        own = self.silences[day_type, idx, place] + 0.5 * self.silences[1 - day_type, idx, place]
-        counts = _KERNEL @ own
-        learned = float(counts.sum())
+        own = _KERNEL @ (
+            self.silences[day_type, idx, place] + 0.5 * self.silences[1 - day_type, idx, place]
+        )
+        days = float(
+            _KERNEL @ (self.exposure[day_type, idx] + 0.5 * self.exposure[1 - day_type, idx])
+        )
         # The same place at any hour of the same period speaks too: it adapts the whole
         # place (e.g. a kitchen next to an unmonitored living room) within a day or two.
         period = _NIGHT_SLOTS if bool(_NIGHT_SLOTS[slot]) else ~_NIGHT_SLOTS
-        pooled = self.silences[:, period, place].sum(axis=(0, 1))
-        counts = counts + POOL_SHARE * pooled + PRIOR_WEIGHT * (_KERNEL @ PRIOR[idx, place])
-        quantile = survival_quantile_s(counts, tail)
+        pooled_days = float(self.exposure[:, period].sum())
+        pool_w = min(POOL_DAYS, pooled_days / int(period.sum())) * float(_KERNEL.sum())
+        pooled = self.silences[:, period, place].sum(axis=(0, 1)) / max(pooled_days, 1.0)
+        prior_w = PRIOR_DAYS * float(_KERNEL.sum())
+        prior = (_KERNEL @ PRIOR[idx, place]) / float(_KERNEL.sum())
+        counts = own + pool_w * pooled + prior_w * prior
+        per_day = _tail(counts) / (days + pool_w + prior_w)
+        limit = rate * sensitivity / float(self.offset[day_type, slot])
+        beyond = int(np.searchsorted(-per_day, -limit))
+        threshold = float(EDGES_S[1 + min(beyond, BINS - 1)])
         usual = survival_quantile_s(counts, 0.1)
-        threshold = quantile * 1.25 * float(self.offset[day_type, slot]) / sensitivity
+        learned = days / float(_KERNEL.sum())
         return Expectation(threshold, usual, self.longest(start_local, place), learned)
+
+    def count_near(self, local: datetime, place: Place) -> float:
+        """Silences (>= 5 min) seen starting in `place` within an hour of this time of day."""
+        idx = (np.arange(-4, 5) + slot_of(local)) % SLOTS
+        return float(self.silences[:, idx, place].sum())
 
     def longest(self, local: datetime, place: Place) -> float | None:
         recent = self.ring_day > local.toordinal() - RING_DAYS
@@ -166,6 +207,7 @@ class RoutineModel:
             "ring_max": self.ring_max,
             "ring_day": self.ring_day.astype(np.float64),
             "offset": self.offset,
+            "exposure": self.exposure,
             "day": np.array([float(self.day)]),
         }
         buffer = io.BytesIO()
@@ -180,6 +222,7 @@ class RoutineModel:
             model.ring_max = arrays["ring_max"]
             model.ring_day = arrays["ring_day"].astype(np.int64)
             model.offset = arrays["offset"]
+            model.exposure = arrays["exposure"]
             model.day = int(arrays["day"][0])
             model.habits.load({name: arrays[name] for name in model.habits.arrays()})
         return model

@@ -15,7 +15,7 @@ DAY_TYPES = 2  # 0 weekday, 1 weekend
 BINS = 48
 EDGES_S = np.exp(np.linspace(math.log(60.0), math.log(86400.0), BINS + 1))
 CENTRES_S = np.sqrt(EDGES_S[:-1] * EDGES_S[1:])
-_BUMP = np.exp(-0.5 * (np.arange(-4, 5) / 1.5) ** 2)
+_BUMP = np.exp(-0.5 * (np.arange(-4, 5) / 1.0) ** 2)
 _BUMP /= _BUMP.sum()
 
 

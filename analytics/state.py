@@ -13,6 +13,20 @@ from analytics.home import HomeConfig, Place, Sensor
 from analytics.routine import Expectation, RoutineModel
 
 DEPART_AFTER = timedelta(minutes=10)  # silence after the front door that means "went out"
+# A lone event after a long silence, not followed by another within BLIP_CONFIRM, is taken
+# for sensor noise (a PIR seeing sunlight, a fridge compressor): it neither ends an absence
+# nor moves the silence elsewhere.
+BLIP_AFTER = timedelta(minutes=30)
+BLIP_CONFIRM = timedelta(minutes=5)
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    last_at: datetime | None
+    last_sensor: Sensor | None
+    place: Place
+    out_since: datetime | None
+    returned: bool
 
 
 @dataclass
@@ -25,7 +39,9 @@ class HomeState:
     returned: bool = False  # the last door event ended an absence: they came in
     bath_since: datetime | None = None  # start of the current bathroom visit
     woke_on: date | None = None  # the local day the resident was last seen up
+    not_up_on: date | None = None  # the local day "not up yet" was last flagged
     visitors_until: datetime | None = None
+    visitor_hits: list[datetime] = field(default_factory=list)  # two rooms at once, recently
     recent: dict[Place, datetime] = field(default_factory=dict)  # last activity per place
     cold_since: datetime | None = None
     hot_since: datetime | None = None
@@ -35,8 +51,21 @@ class HomeState:
     meal_first: dict[int, datetime] = field(default_factory=dict)  # window -> first kitchen use
     meal_home: set[int] = field(default_factory=set)  # windows with any activity at home
     meal_flagged: set[int] = field(default_factory=set)  # windows already flagged today
+    before_blip: Snapshot | None = None  # the silence a possibly spurious event interrupted
     open: dict[str, Flag] = field(default_factory=dict)
     expectation: Expectation | None = None  # cached for the current silence
+
+    def snapshot(self) -> Snapshot:
+        return Snapshot(self.last_at, self.last_sensor, self.place, self.out_since, self.returned)
+
+    def settle(self, now: datetime) -> None:
+        """Undo a lone event once it is clear nothing followed it."""
+        snap = self.before_blip
+        if snap is None or self.last_at is None or now - self.last_at < BLIP_CONFIRM:
+            return
+        self.before_blip = None
+        self.last_at, self.last_sensor, self.place = snap.last_at, snap.last_sensor, snap.place
+        self.out_since, self.returned, self.expectation = snap.out_since, snap.returned, None
 
     def local(self, at: datetime) -> datetime:
         return at.astimezone(self.zone)

@@ -9,7 +9,7 @@ from typing import Any
 from analytics.decision import Flag
 from analytics.explain import clock, day_kind, duration
 from analytics.health import Health
-from analytics.home import PLACE_NAMES, Place
+from analytics.home import PLACE_NAMES, ROOM_NAMES, Place
 from analytics.routine import Expectation
 from analytics.slots import day_type_of, is_night
 from analytics.state import Context
@@ -71,7 +71,7 @@ def inactivity_flag(ctx: Context, now: datetime, health: Health | None) -> Flag:
     since = st.local(st.last_at)
     quiet = (now - st.last_at).total_seconds()
     exp = expectation(ctx)
-    where = PLACE_NAMES[st.place]
+    where = ROOM_NAMES[st.last_sensor.room] if st.last_sensor else PLACE_NAMES[st.place]
     if is_night(since) and st.place != Place.BEDROOM:
         text = f"Up at night: no movement since {clock(since)} ({duration(quiet)}) in {where}."
     else:
@@ -105,8 +105,8 @@ def _asleep_morning(ctx: Context) -> datetime | None:
     if not (local.hour >= 19 or local.hour < 11):
         return None
     morning = local.date() if local.hour < 11 else local.date() + timedelta(days=1)
-    if st.woke_on == morning:
-        return None  # already up today: back in bed is a nap, for the inactivity rule
+    if st.woke_on == morning or st.not_up_on == morning:
+        return None  # already up (or already flagged) today: the inactivity rule takes over
     return datetime.combine(morning, time(0), tzinfo=st.zone)
 
 
@@ -115,6 +115,8 @@ def not_up_deadline(ctx: Context, horizon: datetime | None) -> datetime | None:
     if midnight is None:
         return None
     minutes = ctx.model.habits.wake_deadline_min(day_type_of(midnight), ctx.config.sensitivity)
+    if minutes is None:
+        return None
     # Wall-clock arithmetic in the home's zone: 08:30 stays 08:30 across a DST change.
     deadline = (midnight + timedelta(minutes=minutes)).astimezone(UTC)
     assert ctx.state.last_at is not None
@@ -128,6 +130,7 @@ def not_up_flag(ctx: Context, now: datetime, health: Health | None) -> Flag:
     assert st.last_at is not None
     local = st.local(now)
     usual = ctx.model.habits.usual_wake_min(day_type_of(local))
+    st.not_up_on = local.date()
     text = (
         f"Not up yet at {clock(local)}: still in the bedroom, no movement since"
         f" {clock(st.local(st.last_at))}. On {day_kind(local)} she is usually up by"

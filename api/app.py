@@ -9,16 +9,20 @@ from dataclasses import dataclass, field
 from fastapi import FastAPI
 from psycopg_pool import ConnectionPool
 
-from api import demo_inbox, homes, incidents
+from alerts.message import Links
+from analytics.clock import Clock, WallClock
+from api import actions, demo_inbox, homes, incidents
 
 
 @dataclass(slots=True)
 class ApiConfig:
     database_url: str
+    public_url: str = "http://127.0.0.1:8000"
+    secret_key: str = ""
+    demo_inbox: bool = False  # accept apprise json:// posts at /demo/inbox (demo only)
+    clock: Clock = field(default_factory=WallClock)  # "now" for actions: the incidents' time
     pool_min: int = 1
     pool_max: int = 8
-    demo_inbox: bool = False  # accept apprise json:// posts at /demo/inbox (demo only)
-    extra: dict[str, str] = field(default_factory=dict)
 
 
 def create_app(config: ApiConfig) -> FastAPI:
@@ -40,6 +44,8 @@ def create_app(config: ApiConfig) -> FastAPI:
 
     app = FastAPI(title="Veille", version="0.1.0", lifespan=lifespan)
     app.state.inbox = demo_inbox.Inbox()
+    app.state.links = Links(config.public_url, config.secret_key)
+    app.state.clock = config.clock
 
     @app.get("/healthz")
     def healthz() -> dict[str, str]:
@@ -47,6 +53,8 @@ def create_app(config: ApiConfig) -> FastAPI:
 
     app.include_router(homes.router)
     app.include_router(incidents.router)
+    if config.secret_key:
+        app.include_router(actions.router)
     if config.demo_inbox:
         app.include_router(demo_inbox.router)
     return app

@@ -67,7 +67,7 @@ class Router:
         self.zigbee2mqtt = Zigbee2MQTT(z2m_base_topic)
         self.shelly = Shelly() if shelly else None
         self.tasmota = Tasmota() if tasmota else None
-        self._native_head = native_prefix + "/"
+        self._native_head = f"{native_prefix}/{native.VERSION}/"
         self._z2m_head = z2m_base_topic + "/"
 
     def subscriptions(self) -> list[str]:

@@ -11,11 +11,11 @@ overlay. Energy arrives in Wh and is stored in kWh. ``ts`` is UTC epoch seconds.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
+from devices.fields import flag, json_object, number
 from devices.signals import DecodeError, Message, Reading, Signal
 
 # NotifyEvent names that are a person pressing a button (btn_down/btn_up are raw edges that
@@ -44,7 +44,7 @@ class Shelly:
             if text not in ("true", "false"):
                 raise DecodeError(f"online must be true or false, not {text[:40]!r}")
             return Message(source, (Reading(Signal.AVAILABLE, 1.0 if text == "true" else 0.0),))
-        body = _json_object(payload)
+        body = json_object(payload)
         if kind.startswith("status/"):
             component = kind.removeprefix("status/")
             return Message(source, tuple(self._overlay(device, {component: body}, None)))
@@ -95,21 +95,21 @@ def _component(name: str, status: dict[str, Any], at: datetime | None) -> Iterat
     kind = name.partition(":")[0]
     if kind in ("switch", "pm1"):
         if "output" in status:
-            yield Reading(Signal.SWITCH_ON, _flag("output", status["output"]), at, name)
+            yield Reading(Signal.SWITCH_ON, flag("output", status["output"]), at, name)
         if "apower" in status:
-            yield Reading(Signal.POWER_W, _number("apower", status["apower"]), at, name)
+            yield Reading(Signal.POWER_W, number("apower", status["apower"]), at, name)
         energy = status.get("aenergy")
         if isinstance(energy, dict) and "total" in energy:
-            wh = _number("aenergy.total", energy["total"])
+            wh = number("aenergy.total", energy["total"])
             yield Reading(Signal.ENERGY_KWH, wh / 1000.0, at, name)
     elif kind == "temperature" and "tC" in status:
-        yield Reading(Signal.TEMPERATURE_C, _number("tC", status["tC"]), at, name)
+        yield Reading(Signal.TEMPERATURE_C, number("tC", status["tC"]), at, name)
     elif kind == "humidity" and "rh" in status:
-        yield Reading(Signal.HUMIDITY_PCT, _number("rh", status["rh"]), at, name)
+        yield Reading(Signal.HUMIDITY_PCT, number("rh", status["rh"]), at, name)
     elif kind == "devicepower":
         battery = status.get("battery")
         if isinstance(battery, dict) and battery.get("percent") is not None:
-            yield Reading(Signal.BATTERY_PCT, _number("percent", battery["percent"]), at, name)
+            yield Reading(Signal.BATTERY_PCT, number("percent", battery["percent"]), at, name)
     elif kind == "input" and isinstance(status.get("state"), bool):
         # An input wired to a reed switch is closed (true) while the door is shut.
         yield Reading(Signal.CONTACT_OPEN, 0.0 if status["state"] else 1.0, at, name)
@@ -124,32 +124,10 @@ def _presses(events: object, at: datetime | None) -> Iterator[Reading]:
             yield Reading(Signal.BUTTON, 1.0, when, f"{event.get('component')}:{event['event']}")
 
 
-def _json_object(payload: bytes) -> dict[str, Any]:
-    try:
-        body = json.loads(payload)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise DecodeError(f"malformed JSON: {exc}") from None
-    if not isinstance(body, dict):
-        raise DecodeError("payload must be a JSON object")
-    return body
-
-
 def _epoch(value: object) -> datetime | None:
     if value is None:
         return None
     try:
-        return datetime.fromtimestamp(_number("ts", value), UTC)
+        return datetime.fromtimestamp(number("ts", value), UTC)
     except (OverflowError, OSError, ValueError):
         raise DecodeError(f"'ts' is not a time: {value!r:.40}") from None
-
-
-def _flag(key: str, value: object) -> float:
-    if isinstance(value, bool):
-        return 1.0 if value else 0.0
-    raise DecodeError(f"{key!r} must be true or false, got {value!r:.40}")
-
-
-def _number(key: str, value: object) -> float:
-    if isinstance(value, int | float) and not isinstance(value, bool) and value == value:
-        return float(value)
-    raise DecodeError(f"{key!r} must be a number, got {value!r:.40}")

@@ -9,10 +9,10 @@ receipt time.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
+from devices.fields import json_object, number
 from devices.signals import DecodeError, Message, Reading, Signal
 
 _ON_OFF = {"ON": 1.0, "OFF": 0.0}
@@ -37,9 +37,9 @@ class Tasmota:
         if prefix == "stat" and kind.startswith("POWER"):
             return Message(source, (Reading(Signal.SWITCH_ON, _on_off(kind, payload), None, kind),))
         if prefix == "tele" and kind == "SENSOR":
-            return Message(source, tuple(_sensor(_json_object(payload))))
+            return Message(source, tuple(_sensor(json_object(payload))))
         if prefix == "tele" and kind == "STATE":
-            return Message(source, tuple(_state(_json_object(payload))))
+            return Message(source, tuple(_state(json_object(payload))))
         return None  # RESULT repeats stat/POWER; INFO*, UPTIME, cmnd/ are not sensor data
 
 
@@ -56,20 +56,20 @@ def _sensor(body: dict[str, Any]) -> Iterator[Reading]:
                 yield Reading(Signal.BUTTON, 1.0, None, f"{key}:{action}"[:200])
         elif key == "ENERGY" and isinstance(value, dict):
             if "Power" in value:
-                yield Reading(Signal.POWER_W, _number("Power", _first(value["Power"])))
+                yield Reading(Signal.POWER_W, number("Power", _first(value["Power"])))
             if "Total" in value:
-                yield Reading(Signal.ENERGY_KWH, _number("Total", value["Total"]))
+                yield Reading(Signal.ENERGY_KWH, number("Total", value["Total"]))
         elif isinstance(value, dict):
             yield from _climate(key, value, fahrenheit)
 
 
 def _climate(sensor: str, values: dict[str, Any], fahrenheit: bool) -> Iterator[Reading]:
     if "Temperature" in values:
-        temp = _number("Temperature", values["Temperature"])
+        temp = number("Temperature", values["Temperature"])
         celsius = (temp - 32.0) * 5.0 / 9.0 if fahrenheit else temp
         yield Reading(Signal.TEMPERATURE_C, round(celsius, 2), None, sensor)
     if "Humidity" in values:
-        yield Reading(Signal.HUMIDITY_PCT, _number("Humidity", values["Humidity"]), None, sensor)
+        yield Reading(Signal.HUMIDITY_PCT, number("Humidity", values["Humidity"]), None, sensor)
 
 
 def _state(body: dict[str, Any]) -> Iterator[Reading]:
@@ -88,19 +88,3 @@ def _on_off(key: str, payload: bytes) -> float:
     if text not in _ON_OFF:
         raise DecodeError(f"{key} must be ON or OFF, not {text[:40]!r}")
     return _ON_OFF[text]
-
-
-def _json_object(payload: bytes) -> dict[str, Any]:
-    try:
-        body = json.loads(payload)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise DecodeError(f"malformed JSON: {exc}") from None
-    if not isinstance(body, dict):
-        raise DecodeError("payload must be a JSON object")
-    return body
-
-
-def _number(key: str, value: object) -> float:
-    if isinstance(value, int | float) and not isinstance(value, bool) and value == value:
-        return float(value)
-    raise DecodeError(f"{key!r} must be a number, got {value!r:.40}")

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
+from devices.fields import flag, json_object, number
 from devices.signals import DecodeError, Message, Reading, Signal
 
 _COMMAND_SUFFIXES = ("/set", "/get")
@@ -62,7 +63,8 @@ class Zigbee2MQTT:
             return self._message(name, (Reading(Signal.AVAILABLE, _availability(payload)),))
         if not rest:
             raise DecodeError("empty friendly name")
-        return self._message(rest, tuple(self._readings(rest, _json_object(payload))))
+        state = json_object(payload, "device state")
+        return self._message(rest, tuple(self._readings(rest, state)))
 
     def _message(self, name: str, readings: tuple[Reading, ...]) -> Message:
         return Message(self.source(name), readings, model=self.models.get(name, ""))
@@ -100,10 +102,10 @@ class Zigbee2MQTT:
             if value is None:
                 continue  # Zigbee2MQTT publishes null for attributes it has not read yet
             if key in _BOOL_FIELDS:
-                yield Reading(_BOOL_FIELDS[key], _flag(key, value), at)
+                yield Reading(_BOOL_FIELDS[key], flag(key, value), at)
             elif key == "contact":
                 # contact:true means closed; Veille stores "open" so that 1 is the event.
-                yield Reading(Signal.CONTACT_OPEN, 1.0 - _flag(key, value), at)
+                yield Reading(Signal.CONTACT_OPEN, 1.0 - flag(key, value), at)
             elif key == "state" and value in ("ON", "OFF"):
                 yield Reading(Signal.SWITCH_ON, 1.0 if value == "ON" else 0.0, at)
             elif key == "action" and "vibration" not in state:
@@ -115,7 +117,7 @@ class Zigbee2MQTT:
                     yield Reading(Signal.BUTTON, 1.0, at, value[:200])
             elif key in _NUMBER_FIELDS:
                 scale = _SCALE.get((key, units.get(key, "")), 1.0)
-                yield Reading(_NUMBER_FIELDS[key], _number(key, value) * scale, at)
+                yield Reading(_NUMBER_FIELDS[key], number(key, value) * scale, at)
 
 
 def _exposed_units(exposes: list[Any]) -> Iterator[tuple[str, str]]:
@@ -129,38 +131,16 @@ def _exposed_units(exposes: list[Any]) -> Iterator[tuple[str, str]]:
             yield prop, unit
 
 
-def _json_object(payload: bytes) -> dict[str, Any]:
-    try:
-        body = json.loads(payload)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise DecodeError(f"malformed JSON: {exc}") from None
-    if not isinstance(body, dict):
-        raise DecodeError("device state must be a JSON object")
-    return body
-
-
 def _availability(payload: bytes) -> float:
     """Accept ``{"state":"online"}`` and the legacy plain ``online``/``offline``."""
     text = payload.decode("utf-8", "replace").strip()
     if text.startswith("{"):
-        body = _json_object(payload)
+        body = json_object(payload)
         text = str(body.get("state", ""))
     text = text.lower()
     if text not in ("online", "offline"):
         raise DecodeError(f"availability must be online or offline, not {text[:40]!r}")
     return 1.0 if text == "online" else 0.0
-
-
-def _flag(key: str, value: object) -> float:
-    if isinstance(value, bool):
-        return 1.0 if value else 0.0
-    raise DecodeError(f"{key!r} must be true or false, got {value!r:.40}")
-
-
-def _number(key: str, value: object) -> float:
-    if isinstance(value, int | float) and not isinstance(value, bool) and value == value:
-        return float(value)
-    raise DecodeError(f"{key!r} must be a number, got {value!r:.40}")
 
 
 def _last_seen(value: object) -> datetime | None:

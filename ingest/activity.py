@@ -58,7 +58,3 @@ class ActivityTracker:
         # automatic (kettle thermostat, TV sleep timer) so it does not count.
         threshold = self.power_threshold_w
         return value >= threshold and (before is None or before < threshold)
-
-    def forget(self, device: DeviceKey) -> None:
-        for key in [k for k in self._last if (k[0], k[1]) == device]:
-            del self._last[key]

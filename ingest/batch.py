@@ -96,8 +96,13 @@ def build(
     registry: dict[str, DeviceKey],
     tracker: ActivityTracker,
     batch: Batch,
+    trust_device_time: bool = False,
 ) -> None:
-    """Fill `batch` from decoded messages; `registry` maps a message source to its device."""
+    """Fill `batch` from decoded messages; `registry` maps a message source to its device.
+
+    `trust_device_time` keeps every device timestamp as it is: for replays and time-warped
+    simulations, whose event time is far from the time of receipt on purpose.
+    """
     seen_keys: set[int] = set()
     for item, received_at, message in decoded:
         if "bridge_state" in message.meta:
@@ -107,7 +112,7 @@ def build(
         if device is None:
             _record_pending(batch, item, received_at, message)
             continue
-        _add(batch, device, item, received_at, message, tracker, seen_keys)
+        _add(batch, device, item, received_at, message, tracker, seen_keys, trust_device_time)
 
 
 def _add(
@@ -118,6 +123,7 @@ def _add(
     message: Message,
     tracker: ActivityTracker,
     seen_keys: set[int],
+    trust_device_time: bool,
 ) -> None:
     topic, payload, retain, dup = item[0], item[1], item[4], item[5]
     msg_key = int.from_bytes(
@@ -130,7 +136,9 @@ def _add(
     times = []
     for reading in message.readings:
         at, corrected = received_at, False
-        if reading.at is not None:
+        if reading.at is not None and trust_device_time:
+            at = reading.at
+        elif reading.at is not None:
             skew = abs(reading.at - received_at)
             if skew > ABSURD_SKEW:
                 batch.dead.append(

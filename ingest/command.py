@@ -7,6 +7,7 @@ import logging
 import signal
 import threading
 
+from ingest import bench, devices_command
 from ingest.service import IngestConfig, run_ingest
 
 log = logging.getLogger(__name__)
@@ -24,6 +25,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=int,
         default=defaults.session_expiry_s,
         help="how long the broker keeps messages for a stopped ingest",
+    )
+    parser.add_argument(
+        "--trust-device-time",
+        action="store_true",
+        help="keep payload timestamps however far from receipt (replays, warped simulations)",
     )
     parser.add_argument(
         "--share-group",
@@ -44,6 +50,7 @@ def config_from_args(args: argparse.Namespace, database_url: str, mqtt_url: str)
         batch_ms=args.batch_ms,
         session_expiry_s=args.session_expiry_s,
         share_group=args.share_group,
+        trust_device_time=args.trust_device_time,
     )
 
 
@@ -58,3 +65,11 @@ def run(args: argparse.Namespace, database_url: str, mqtt_url: str) -> int:
     signal.signal(signal.SIGINT, _stop)
     run_ingest(config_from_args(args, database_url, mqtt_url), stop)
     return 0
+
+
+# `veille devices` and `veille bench ingest` live in their own modules; re-exported here so
+# the composition root finds every ingest entry point in one place.
+devices_add_arguments = devices_command.add_arguments
+devices_run = devices_command.run
+bench_add_arguments = bench.bench_add_arguments
+bench_run = bench.bench_run

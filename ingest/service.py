@@ -28,6 +28,7 @@ from ingest.store import Store
 log = logging.getLogger(__name__)
 
 REGISTRY_REFRESH_S = 30.0
+HEALTH_EVERY_S = 60.0
 STATS_EVERY_S = 60.0
 
 
@@ -47,6 +48,7 @@ class IngestConfig:
     # QoS 1 messages once more than 65,535 are outstanding, so this is also a safety bound.
     receive_maximum: int = 10_000
     session_expiry_s: int = 7 * 24 * 3600
+    trust_device_time: bool = False  # replays and warped simulations: keep payload times
     share_group: str = ""  # several ingest processes: MQTT shared subscription group
     power_threshold_w: float = DEFAULT_POWER_THRESHOLD_W
     shelly: bool = True  # subscribe to +/events/rpc, +/online, +/status/+
@@ -74,6 +76,8 @@ class IngestService:
         self.tracker = ActivityTracker(config.power_threshold_w)
         self.registry: dict[str, tuple[str, str]] = {}
         self._registry_at = 0.0
+        self._stats_at = time.monotonic()
+        self._health_at = 0.0  # a first health pass right after start
         self.link = self._new_link(MQTTProtocolVersion.MQTTv5)
 
     def topics(self) -> list[str]:
@@ -85,7 +89,6 @@ class IngestService:
         if not self._start(stop):
             return
         self.link.start()
-        last_stats = time.monotonic()
         try:
             while not stop.is_set():
                 if self.link.refused_v5.is_set():
@@ -93,17 +96,25 @@ class IngestService:
                     self.link.stop()
                     self.link = self._new_link(MQTTProtocolVersion.MQTTv311)
                     self.link.start()
-                if not self._due():
+                if self._due():
+                    self._flush(self.link.take(self.config.batch_size), stop)
+                else:
                     self.link.wake.wait(self.config.idle_ms / 1000.0)
                     self.link.wake.clear()
-                    continue
-                self._flush(self.link.take(self.config.batch_size), stop)
-                if time.monotonic() - last_stats > STATS_EVERY_S:
-                    last_stats = time.monotonic()
-                    log.info("ingest: %s", self.stats)
+                self._periodic(stop)
         finally:
             self.link.stop()
             self.store.close()
+
+    def _periodic(self, stop: threading.Event) -> None:
+        now = time.monotonic()
+        if now - self._health_at > HEALTH_EVERY_S:
+            self._health_at = now
+            silent = self.store.with_retry(stop, lambda s: s.update_silence(datetime.now(UTC)))
+            log.info("device health: %s devices silent", silent)
+        if now - self._stats_at > STATS_EVERY_S:
+            self._stats_at = now
+            log.info("ingest: %s", self.stats)
 
     def _new_link(self, protocol: MQTTProtocolVersion) -> Link:
         link = Link(
@@ -161,7 +172,7 @@ class IngestService:
             # A device registered since the last refresh must not be filed as pending.
             found = self.store.with_retry(stop, lambda s: s.lookup_sources(unknown))
             self.registry.update(found or {})
-        batches.build(decoded, self.registry, self.tracker, batch)
+        batches.build(decoded, self.registry, self.tracker, batch, self.config.trust_device_time)
         try:
             stored = self.store.with_retry(stop, lambda s: s.write(batch, datetime.now(UTC)))
         except psycopg.Error as exc:

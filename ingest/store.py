@@ -66,6 +66,10 @@ class Store:
     def last_values(self, since: datetime) -> dict[tuple[str, str, str], float]:
         return events.last_values(self.conn, [s.value for s in STATEFUL], since)
 
+    def update_silence(self, now: datetime) -> int:
+        """The periodic device health pass; returns how many devices are silent."""
+        return len(device_status.update_silence(self.conn, now))
+
     def write(self, batch: Batch, now: datetime) -> int:
         """Store everything in `batch` in one transaction; return the new event rows."""
         conn = self.conn

@@ -8,10 +8,13 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from simulators.formats import FORMATS, Topics
+from devices.datasets import HOMES
+from simulators.formats import FORMATS
 from simulators.runner import SimOptions, Stats, run_simulation
-from simulators.scenarios import SCENARIOS, ScenarioError
+from simulators.scenario import ScenarioError
+from simulators.scenarios import SCENARIOS, load_named, named_files
 from simulators.sink import SinkError
+from simulators.wire import Topics
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -19,7 +22,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add("--home", default="demo", help="home id (prefix of the ids with --homes)")
     add("--homes", type=int, default=1, help="number of homes simulated in this process")
     add("--seed", type=int, default=0, help="random seed: same seed, same lives")
-    add("--days", type=float, default=1.0, help="simulated days to play from --start")
+    add("--days", type=float, help="days to play from --start (default 1; a whole replay)")
     add("--start", help="simulated start, ISO 8601 (naive = home local time); default now")
     add("--timezone", default="Europe/Paris", help="the simulated homes' timezone")
     pace = parser.add_mutually_exclusive_group()
@@ -35,6 +38,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="scenario cue, WHEN = ISO time or +2h after --start (default +1h); repeatable",
     )
     add("--list-scenarios", action="store_true", help="list scenarios and exit")
+    add(
+        "--replay",
+        choices=sorted(HOMES),
+        help="replay a real home from ../shared/data instead of simulating residents",
+    )
     add("--format", choices=sorted(FORMATS), default="native", help="wire format")
     add("--out", type=Path, help="write JSON lines to this file instead of publishing")
     add("--ground-truth", type=Path, help="write scenario ground truth (JSON lines) here")
@@ -55,6 +63,7 @@ def options_from_args(args: argparse.Namespace) -> SimOptions:
         speed=None if args.fast else args.speed,
         anchor=_aware(args.anchor, zone),
         cues=tuple(args.scenario),
+        replay=args.replay,
         format=args.format,
         out=args.out,
         ground_truth=args.ground_truth,
@@ -73,8 +82,7 @@ def _aware(text: str | None, zone: ZoneInfo) -> datetime | None:
 
 def run(args: argparse.Namespace, mqtt_url: str) -> int:
     if args.list_scenarios:
-        for name, scenario in sorted(SCENARIOS.items()):
-            print(f"{name:18} {scenario.description} (expect: {scenario.expect})")
+        _list_scenarios()
         return 0
     try:
         stats = run_simulation(options_from_args(args), mqtt_url)
@@ -85,6 +93,17 @@ def run(args: argparse.Namespace, mqtt_url: str) -> int:
         return 130
     _report(stats)
     return 0
+
+
+def _list_scenarios() -> None:
+    print("Scenarios (--scenario NAME[@WHEN][:ROOM][,key=value...]):")
+    for name, scenario in sorted(SCENARIOS.items()):
+        options = f" [{scenario.options}]" if scenario.options else ""
+        print(f"  {name:20} {scenario.description}{options}; expect: {scenario.expect}")
+    print("Named scenario files (--scenario NAME):")
+    for name in named_files():
+        description, cues = load_named(name)
+        print(f"  {name:20} {description} ({'; '.join(cues)})")
 
 
 def _report(stats: Stats) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import heapq
 import math
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -13,8 +13,8 @@ from devices.signals import Signal
 from simulators.event import Event
 from simulators.liveness import Thermal
 from simulators.scenario import FAR_FUTURE, Effects, Recorder, ScenarioSpec
+from simulators.wire import HUB
 
-HUB = "hub"  # pseudo device whose availability is the hub's (or bridge's) connection
 # Zigbee2MQTT's availability timeouts: 10 min for mains devices, 25 h for battery ones.
 MAINS_TIMEOUT = timedelta(minutes=10)
 BATTERY_TIMEOUT = timedelta(hours=25)
@@ -49,7 +49,9 @@ def battery_dying(spec: ScenarioSpec, effects: Effects, record: Recorder) -> Non
                 if Signal.BATTERY_PCT in e.signals:
                     start_pct = start_pct or e.signals[Signal.BATTERY_PCT]
                     left = (dead_at - e.at) / (dead_at - spec.at)
-                    yield replace(e, signals={**e.signals, Signal.BATTERY_PCT: round(start_pct * left)})
+                    yield replace(
+                        e, signals={**e.signals, Signal.BATTERY_PCT: round(start_pct * left)}
+                    )
                 else:
                     yield e
             # dead: nothing more from this device
@@ -166,13 +168,16 @@ def _availability(effects: Effects, device_id: str, at: datetime, online: bool) 
 
 
 def _drop_window(
-    effects: Effects, notes: list[Event], dropped: object, start: datetime, end: datetime
+    effects: Effects,
+    notes: list[Event],
+    dropped: Callable[[Event], bool],
+    start: datetime,
+    end: datetime,
 ) -> None:
+    """Silence what `dropped` selects between `start` and `end`; then add the `notes`."""
+
     def transform(events: Iterator[Event]) -> Iterator[Event]:
-        for e in events:
-            if start <= e.at < end and dropped(e) and e not in notes:  # type: ignore[operator]
-                continue
-            yield e
+        return (e for e in events if not (start <= e.at < end and dropped(e)))
 
     effects.event_transforms.append(lambda events: _merge(transform(events), notes))
 

@@ -1,41 +1,78 @@
-"""How an event goes on the wire: topic, payload and retain flag, per device ecosystem."""
+"""How an event goes on the wire: topic, payload and retain flag, per device ecosystem.
+
+``native`` is Veille's own scheme. ``zigbee2mqtt`` publishes every device the way
+Zigbee2MQTT would. ``shelly`` and ``tasmota`` publish the devices those ecosystems make (plugs,
+thermometers, door inputs, buttons) their way and the rest (PIRs, pressure mats) through
+Zigbee2MQTT, as a real mixed home would.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from devices import native
-from devices.signals import Signal
+from devices.signals import DeviceKind, Signal
 from simulators.event import Event
-from simulators.layout import HomeLayout
+from simulators.layout import Device, HomeLayout
+from simulators.shelly_wire import ShellyWire
+from simulators.tasmota_wire import TasmotaWire
+from simulators.wire import HUB, Topics, Wire, WireMessage
+from simulators.z2m_wire import Z2mWire
 
 
-@dataclass(frozen=True, slots=True)
-class WireMessage:
-    topic: str
-    payload: bytes
-    retain: bool = False
+class NativeWire:
+    def __init__(self, topics: Topics) -> None:
+        self.prefix = topics.prefix
+
+    def preamble(self, layouts: list[HomeLayout]) -> list[WireMessage]:
+        return []
+
+    def messages(self, layout: HomeLayout, event: Event) -> list[WireMessage]:
+        topic = native.topic_for(self.prefix, event.home_id, event.device_id)
+        if event.raw is not None:
+            return [WireMessage(topic, event.raw)]
+        if event.is_availability:
+            state = b"online" if event.signals[Signal.AVAILABLE] else b"offline"
+            avail = native.availability_topic_for(self.prefix, event.home_id, event.device_id)
+            return [WireMessage(avail, state, retain=True)]
+        body = native.encode(dict(event.signals), event.stamped_at, event.detail)
+        return [WireMessage(topic, body)]
 
 
-@dataclass(frozen=True, slots=True)
-class Topics:
-    prefix: str = "veille"  # Veille's native scheme
-    z2m_base: str = "zigbee2mqtt"
+# Device kinds Shelly and Tasmota make; the rest of a mixed home is Zigbee.
+WIFI_KINDS = frozenset(
+    {DeviceKind.POWER, DeviceKind.TEMPERATURE, DeviceKind.CONTACT, DeviceKind.BUTTON}
+)
 
 
-Formatter = Callable[[HomeLayout, Event, Topics], list[WireMessage]]
+class MixedWire:
+    """Wi-Fi devices through `wifi`, everything else (and the hub) through `zigbee`."""
+
+    def __init__(self, wifi: Wire, zigbee: Wire, handles: Callable[[Device], bool]) -> None:
+        self.wifi, self.zigbee, self.handles = wifi, zigbee, handles
+
+    def preamble(self, layouts: list[HomeLayout]) -> list[WireMessage]:
+        return self.zigbee.preamble(layouts) + self.wifi.preamble(layouts)
+
+    def messages(self, layout: HomeLayout, event: Event) -> list[WireMessage]:
+        if event.device_id != HUB and self.handles(layout.device(event.device_id)):
+            return self.wifi.messages(layout, event)
+        return self.zigbee.messages(layout, event)
 
 
-def to_native(layout: HomeLayout, event: Event, topics: Topics) -> list[WireMessage]:
-    topic = native.topic_for(topics.prefix, event.home_id, event.device_id)
-    if event.raw is not None:
-        return [WireMessage(topic, event.raw)]
-    if event.is_availability:
-        state = b"online" if event.signals[Signal.AVAILABLE] else b"offline"
-        avail = native.availability_topic_for(topics.prefix, event.home_id, event.device_id)
-        return [WireMessage(avail, state, retain=True)]
-    return [WireMessage(topic, native.encode(dict(event.signals), event.stamped_at, event.detail))]
+def make_wire(name: str, topics: Topics) -> Wire:
+    def wifi(device: Device) -> bool:
+        return device.kind in WIFI_KINDS
+
+    if name == "native":
+        return NativeWire(topics)
+    if name == "zigbee2mqtt":
+        return Z2mWire(topics)
+    if name == "shelly":
+        return MixedWire(ShellyWire(), Z2mWire(topics), wifi)
+    if name == "tasmota":
+        return MixedWire(TasmotaWire(), Z2mWire(topics), wifi)
+    raise ValueError(f"unknown format {name!r}; known: {', '.join(FORMATS)}")
 
 
-FORMATS: dict[str, Formatter] = {"native": to_native}
+FORMATS = ("native", "zigbee2mqtt", "shelly", "tasmota")

@@ -6,14 +6,15 @@ import heapq
 import itertools
 import random
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from simulators.event import Event
 from simulators.layout import HomeLayout
 from simulators.liveness import reports
 from simulators.resident import Activity, ResidentParams, activities
-from simulators.scenarios import Effects, GroundTruth, ScenarioSpec, apply_scenarios
+from simulators.scenario import Effects, GroundTruth, ScenarioSpec
+from simulators.scenarios import apply_scenarios
 from simulators.sensors import SensorBank
 
 
@@ -23,6 +24,11 @@ class HomeSpec:
     params: ResidentParams = ResidentParams()  # noqa: RUF009 (frozen, so sharing is safe)
     seed: int = 0
     scenarios: tuple[ScenarioSpec, ...] = ()
+
+
+# Activities ending this long before the window are skipped: sensor state (a PIR's pending
+# clear) never lasts longer, and a home joining a large run late need not replay its day.
+WARM_UP = timedelta(minutes=10)
 
 
 class Simulation:
@@ -35,7 +41,11 @@ class Simulation:
     def __init__(self, spec: HomeSpec, start: datetime, end: datetime) -> None:
         # Everything runs in UTC; local time matters only for planning days.
         self.spec, self.start, self.end = spec, start.astimezone(UTC), end.astimezone(UTC)
-        self.effects = apply_scenarios(spec.scenarios, Effects(spec.layout.home_id, spec.params))
+        self.effects = apply_scenarios(spec.scenarios, Effects(spec.layout, spec.params))
+
+    @property
+    def layout(self) -> HomeLayout:
+        return self.spec.layout
 
     @property
     def truth(self) -> list[GroundTruth]:
@@ -54,7 +64,7 @@ class Simulation:
     def events(self) -> Iterator[Event]:
         layout = self.spec.layout
         rng = random.Random(f"{self.spec.seed}/{layout.home_id}/sensors")
-        resident = _rendered(self.activities(), SensorBank(layout, rng), self.end)
+        resident = _rendered(self.activities(), SensorBank(layout, rng), self.start, self.end)
         alive = reports(layout, self.spec.seed, self.start, self.effects.thermal)
         merged: Iterator[Event] = heapq.merge(resident, alive, key=lambda e: e.at)
         for transform in self.effects.event_transforms:
@@ -63,7 +73,9 @@ class Simulation:
         return itertools.takewhile(lambda e: e.at < self.end, in_window)
 
 
-def _rendered(acts: Iterator[Activity], bank: SensorBank, end: datetime) -> Iterator[Event]:
+def _rendered(
+    acts: Iterator[Activity], bank: SensorBank, start: datetime, end: datetime
+) -> Iterator[Event]:
     """Render activities and yield their events in time order.
 
     Once an activity starting at `t` is rendered, whatever is rendered later is at or after
@@ -72,7 +84,13 @@ def _rendered(acts: Iterator[Activity], bank: SensorBank, end: datetime) -> Iter
     """
     heap: list[tuple[datetime, int, Event]] = []
     counter = itertools.count()
+    warm_up = start - WARM_UP
     for act in acts:
+        if act.end < warm_up:
+            continue  # long before the window: not worth rendering
+        if act.end > end:
+            # Nothing past the window is rendered, nor released: the run ends mid-activity.
+            act = replace(act, end=end, final=True)
         for event in bank.render(act):
             heapq.heappush(heap, (event.at, next(counter), event))
         while heap and heap[0][0] < act.start:

@@ -15,16 +15,20 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import IO
+from typing import IO, Protocol
 
+from devices.datasets import load_map
 from simulators.clock import WarpedClock
 from simulators.event import Event
-from simulators.formats import FORMATS, Topics
+from simulators.formats import make_wire
 from simulators.home import HomeSpec, Simulation
 from simulators.layout import HomeLayout, standard_layout
+from simulators.replay import Replay, replay_layout
 from simulators.resident import ResidentParams
-from simulators.scenarios import GroundTruth, parse_cue
+from simulators.scenario import GroundTruth
+from simulators.scenarios import expand, parse_cue
 from simulators.sink import FileSink, MqttSink, Sink
+from simulators.wire import Topics
 
 log = logging.getLogger(__name__)
 
@@ -39,11 +43,12 @@ class SimOptions:
     homes: int = 1  # more than one: ids <home_id>-00001, ... with varied residents
     seed: int = 0
     start: datetime | None = None  # simulated time when live play begins; default: now
-    days: float = 1.0  # simulated days played from `start`
+    days: float | None = None  # days played from `start`; default 1, or all of a replay
     history_days: float = 0.0  # days before `start`, published as fast as possible first
     speed: float | None = 1.0  # simulated s per real s; None: as fast as possible
     anchor: datetime | None = None  # wall time at which simulated time is `start`
     cues: tuple[str, ...] = ()  # scenario cues, NAME[@WHEN][:ROOM], applied to every home
+    replay: str | None = None  # a dataset home (devices.datasets.HOMES) instead of residents
     format: str = "native"
     out: Path | None = None  # JSON lines file instead of MQTT
     ground_truth: Path | None = None
@@ -75,7 +80,21 @@ def home_ids(options: SimOptions) -> list[str]:
 
 def layouts(options: SimOptions) -> list[HomeLayout]:
     """The simulated homes, so the caller can register them (and their devices) first."""
+    if options.replay:
+        return [replay_layout(load_map(options.replay), options.home_id)]
     return [standard_layout(home_id, options.timezone) for home_id in home_ids(options)]
+
+
+class Source(Protocol):
+    """Where a home's events come from: a simulated resident or a replayed dataset."""
+
+    @property
+    def layout(self) -> HomeLayout: ...
+
+    @property
+    def truth(self) -> list[GroundTruth]: ...
+
+    def events(self) -> Iterator[Event]: ...
 
 
 def resident_params(seed: int, home_id: str, varied: bool) -> ResidentParams:
@@ -94,13 +113,17 @@ def resident_params(seed: int, home_id: str, varied: bool) -> ResidentParams:
     )
 
 
-def build_simulations(options: SimOptions, live_start: datetime) -> list[Simulation]:
+def build_sources(options: SimOptions, live_start: datetime) -> list[Source]:
     start = live_start - timedelta(days=options.history_days)
-    end = live_start + timedelta(days=options.days)
+    if options.replay:
+        first_day = start.astimezone(layouts(options)[0].zone).date()
+        until = None if options.days is None else live_start + timedelta(days=options.days)
+        return [Replay(options.replay, options.home_id, first_day, until)]
+    end = live_start + timedelta(days=1.0 if options.days is None else options.days)
     varied = options.homes > 1
-    sims = []
+    sims: list[Source] = []
     for layout in layouts(options):
-        cues = tuple(parse_cue(c, live_start, layout.zone) for c in options.cues)
+        cues = tuple(parse_cue(c, live_start, layout.zone) for c in expand(options.cues))
         params = resident_params(options.seed, layout.home_id, varied)
         spec = HomeSpec(layout, params, options.seed, cues)
         sims.append(Simulation(spec, start, end))
@@ -117,17 +140,18 @@ def run_simulation(
     stop = stop or threading.Event()
     begun = wall()
     live_start = options.start or begun
-    sims = build_simulations(options, live_start)
-    by_home = {s.spec.layout.home_id: s.spec.layout for s in sims}
+    sims = build_sources(options, live_start)
+    by_home = {s.layout.home_id: s.layout for s in sims}
     clock = None
     if options.speed is not None:
         clock = WarpedClock(live_start, options.anchor or begun, options.speed)
-    formatter = FORMATS[options.format]
+    wire = make_wire(options.format, options.topics)
     sink: Sink = FileSink(options.out) if options.out else MqttSink(mqtt_url, options.client_id)
     truth_out = open(options.ground_truth, "w") if options.ground_truth else None  # noqa: SIM115
     stats = Stats(homes=len(sims))
     started = time.monotonic()
     try:
+        sink.send(None, wire.preamble(list(by_home.values())))
         for event in _merged(sims):
             if clock is not None:
                 delay = clock.delay_s(event.at, wall())
@@ -135,7 +159,7 @@ def run_simulation(
                     break
             if stop.is_set():
                 break
-            messages = formatter(by_home[event.home_id], event, options.topics)
+            messages = wire.messages(by_home[event.home_id], event)
             sink.send(event, messages)
             stats.events += 1
             stats.messages += len(messages)
@@ -153,11 +177,11 @@ def run_simulation(
     return stats
 
 
-def _merged(sims: list[Simulation]) -> Iterator[Event]:
+def _merged(sims: list[Source]) -> Iterator[Event]:
     return heapq.merge(*(s.events() for s in sims), key=lambda e: e.at)
 
 
-def _collect_truth(sims: list[Simulation], stats: Stats, out: IO[str] | None) -> None:
+def _collect_truth(sims: list[Source], stats: Stats, out: IO[str] | None) -> None:
     known = {(t.home_id, t.scenario, t.began_at) for t in stats.truth}
     for sim in sims:
         for truth in sim.truth:

@@ -14,7 +14,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.reasoncodes import ReasonCode
 
 from simulators.event import Event
-from simulators.formats import WireMessage
+from simulators.wire import WireMessage
 
 
 class SinkError(RuntimeError):
@@ -22,7 +22,7 @@ class SinkError(RuntimeError):
 
 
 class Sink(Protocol):
-    def send(self, event: Event, messages: list[WireMessage]) -> None: ...
+    def send(self, event: Event | None, messages: list[WireMessage]) -> None: ...
 
     def close(self) -> None: ...
 
@@ -30,7 +30,7 @@ class Sink(Protocol):
 class MqttSink:
     """Publishes at QoS 1, keeping at most `window` messages unacknowledged."""
 
-    def __init__(self, url: str, client_id: str, window: int = 1000, timeout_s: float = 30.0):
+    def __init__(self, url: str, client_id: str, window: int = 4000, timeout_s: float = 30.0):
         parts = urlsplit(url)
         if parts.scheme not in ("mqtt", "tcp", ""):
             raise SinkError(f"unsupported MQTT URL scheme {parts.scheme!r} (use mqtt://)")
@@ -60,7 +60,7 @@ class MqttSink:
             self._refused = str(reason)
         self._connected.set()
 
-    def send(self, event: Event, messages: list[WireMessage]) -> None:
+    def send(self, event: Event | None, messages: list[WireMessage]) -> None:
         for message in messages:
             info = self._client.publish(
                 message.topic, message.payload, qos=1, retain=message.retain
@@ -68,8 +68,10 @@ class MqttSink:
             if info.rc == mqtt.MQTT_ERR_NO_CONN:
                 raise SinkError("lost the MQTT connection")
             self._pending.append(info)
-        while len(self._pending) > self._window:
-            self._wait(self._pending.popleft())
+        if len(self._pending) > self._window:
+            # Wait for half the window at once: fewer hand-offs with paho's network thread.
+            while len(self._pending) > self._window // 2:
+                self._wait(self._pending.popleft())
 
     def _wait(self, info: mqtt.MQTTMessageInfo) -> None:
         info.wait_for_publish(self._timeout_s)
@@ -91,17 +93,18 @@ class FileSink:
     def __init__(self, path: Path | str) -> None:
         self._out: IO[str] = open(path, "w", encoding="utf-8")  # noqa: SIM115 (closed in close)
 
-    def send(self, event: Event, messages: list[WireMessage]) -> None:
-        body: dict[str, Any] = {
-            "at": event.at.isoformat(),
-            "home": event.home_id,
-            "device": event.device_id,
-            "signals": {s.value: v for s, v in event.signals.items()},
-        }
-        if event.device_at is not None:
-            body["device_at"] = event.device_at.isoformat()
-        if event.detail:
-            body["detail"] = event.detail
+    def send(self, event: Event | None, messages: list[WireMessage]) -> None:
+        """`event` is None for messages that belong to no event (a bridge's announcements)."""
+        body: dict[str, Any] = {}
+        if event is not None:
+            body["at"] = event.at.isoformat()
+            body["home"] = event.home_id
+            body["device"] = event.device_id
+            body["signals"] = {s.value: v for s, v in event.signals.items()}
+            if event.device_at is not None:
+                body["device_at"] = event.device_at.isoformat()
+            if event.detail:
+                body["detail"] = event.detail
         body["wire"] = [
             {"topic": m.topic, "payload": m.payload.decode("utf-8", "replace"), "retain": m.retain}
             for m in messages

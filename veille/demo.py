@@ -7,15 +7,15 @@ the same simulated start, wall-clock anchor and speed, so "now" agrees across pr
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import psycopg
 
-from devices.signals import DeviceKind, Role, Room
 from simulators.layout import standard_layout
-from storage import contacts, homes, incidents, outbox
+from storage import contacts, incidents, outbox
+from veille.registration import register_layout
 from veille.settings import Settings
 
 HOME_ID = "demo"
@@ -50,8 +50,10 @@ class Plan:
             return [*clock, "--check-s", "1"]
         if service == "alerts":
             return clock
+        if service == "ingest":
+            return ["--trust-device-time"]
         if service == "api":
-            return ["--demo-inbox"]
+            return [*clock, "--demo-inbox"]
         return []
 
 
@@ -61,13 +63,10 @@ def prepare(settings: Settings, wall_now: datetime | None = None) -> Plan:
     zone = ZoneInfo(TIMEZONE)
     # Start the live part at 08:00 local today, so the fall happens in daytime whatever the hour.
     sim_start = now.astimezone(zone).replace(hour=8, minute=0, second=0, microsecond=0)
-    layout = standard_layout(HOME_ID, TIMEZONE)
+    layout = replace(standard_layout(HOME_ID, TIMEZONE), name="Demo: Jeanne, 84, lives alone")
     inbox = f"json://{settings.api_host}:{settings.api_port}/demo/inbox"
     with psycopg.connect(settings.database_url, autocommit=True) as conn:
-        homes.upsert_home(conn, HOME_ID, TIMEZONE, "Demo: Jeanne, 84, lives alone")
-        for d in layout.devices:
-            homes.upsert_device(conn, HOME_ID, d.id, DeviceKind(d.kind), Room(d.room),
-                                Role(d.role), model=d.model)  # fmt: skip
+        register_layout(conn, layout)
         if not contacts.list_contacts(conn, HOME_ID):
             contacts.add_contact(
                 conn, contacts.NewContact(HOME_ID, "Claire (daughter)", "family", [inbox])

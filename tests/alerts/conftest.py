@@ -99,21 +99,27 @@ HOME_AT = (45.7640, 4.8357)
 
 
 @pytest.fixture
-def people(
-    conn: psycopg.Connection[tuple[object, ...]], receiver: Receiver
-) -> dict[str, int]:
+def people(conn: psycopg.Connection[tuple[object, ...]], receiver: Receiver) -> dict[str, int]:
     """A home with family, volunteers, a care organisation and an emergency contact."""
     care.set_care(
         conn,
         care.HomeCare(
-            HOME, "12 rue des Lilas, Lyon", "Key safe 4711, side door", *HOME_AT,
+            HOME,
+            "12 rue des Lilas, Lyon",
+            "Key safe 4711, side door",
+            *HOME_AT,
         ),
     )
 
     def volunteer(name: str, lat: float, lon: float, **extra: object) -> int:
         extra = {"vetted": True, "max_distance_km": 5.0, **extra}
         return add_person(
-            conn, name, "volunteer", receiver.url(name.lower()), latitude=lat, longitude=lon,
+            conn,
+            name,
+            "volunteer",
+            receiver.url(name.lower()),
+            latitude=lat,
+            longitude=lon,
             **extra,
         )
 

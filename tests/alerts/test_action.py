@@ -32,7 +32,9 @@ def _link(conn: Conn, incident_id: int, contact_id: int, label: str) -> ActionTo
 
 
 def _purposes(conn: Conn, incident_id: int, contact_id: int) -> list[str]:
-    return [m.purpose for m in outbox.list_messages(conn, incident_id) if m.contact_id == contact_id]
+    return [
+        m.purpose for m in outbox.list_messages(conn, incident_id) if m.contact_id == contact_id
+    ]
 
 
 @pytest.fixture
@@ -88,8 +90,9 @@ def test_a_claimed_incident_still_unresolved_is_re_escalated_after_the_timeout(
     engine.run_once()
 
     assert _purposes(conn, incident_id, people["Vera"]) == ["checkin_request"]
-    reasons = [e.detail for e in escalations.list_timeline(conn, incident_id)
-               if e.event == "escalated"]
+    reasons = [
+        e.detail for e in escalations.list_timeline(conn, incident_id) if e.event == "escalated"
+    ]
     assert reasons == ["claimed but unresolved after 45 min"]
 
 
@@ -125,7 +128,11 @@ def test_the_first_volunteer_to_accept_gets_the_address_and_the_others_are_told(
 
 
 def test_two_volunteers_accepting_at_the_same_moment_exactly_one_gets_it(
-    db_url: str, conn: Conn, clock: ManualClock, engine: Engine, people: dict[str, int],
+    db_url: str,
+    conn: Conn,
+    clock: ManualClock,
+    engine: Engine,
+    people: dict[str, int],
     incident_id: int,
 ) -> None:
     _at(clock, 10)
@@ -170,7 +177,11 @@ def test_when_every_volunteer_declines_everyone_is_told_at_once(
 
 @pytest.mark.parametrize("outcome", ["no_answer", "needs_help"])
 def test_a_checkin_reporting_trouble_tells_everyone_including_the_emergency_contact(
-    conn: Conn, clock: ManualClock, engine: Engine, people: dict[str, int], incident_id: int,
+    conn: Conn,
+    clock: ManualClock,
+    engine: Engine,
+    people: dict[str, int],
+    incident_id: int,
     outcome: str,
 ) -> None:
     _at(clock, 10)
@@ -205,8 +216,9 @@ def test_reporting_all_is_well_resolves_and_tells_everyone_involved(
     found = incidents.get_incident(conn, incident_id)
     assert found is not None
     assert (found.state, found.outcome) == ("resolved", "fine")
-    resolved = {m.contact_id for m in outbox.list_messages(conn, incident_id)
-                if m.purpose == "resolved"}
+    resolved = {
+        m.contact_id for m in outbox.list_messages(conn, incident_id) if m.purpose == "resolved"
+    }
     assert resolved == {people[n] for n in ("Anna", "Ben", "Vera", "Victor")}
     _at(clock, 120)
     assert engine.run_once() == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import psycopg
@@ -83,9 +84,7 @@ def test_volunteers_see_why_when_the_resident_consented(
     conn: Conn, clock: ManualClock, engine: Engine, people: dict[str, int]
 ) -> None:
     settings = care.get_care(conn, HOME)
-    care.set_care(
-        conn, care.HomeCare(**{**_fields(settings), "share_details_with": ["family", "volunteer"]})
-    )
+    care.set_care(conn, replace(settings, share_details_with=["family", "volunteer"]))
     incident_id = _open(conn)
     engine.run_once()
     _at(clock, engine, 10)
@@ -106,8 +105,12 @@ def test_without_an_available_volunteer_everyone_is_told_at_once(
     _at(clock, engine, 10)
 
     after_family = told(conn, incident_id, people)[2:]
-    assert after_family == [("everyone", "Anna"), ("everyone", "Ben"), ("everyone", "Care"),
-                            ("everyone", "Eve")]
+    assert after_family == [
+        ("everyone", "Anna"),
+        ("everyone", "Ben"),
+        ("everyone", "Care"),
+        ("everyone", "Eve"),
+    ]
     events = [e.event for e in escalations.list_timeline(conn, incident_id)]
     assert "no_volunteer" in events
 
@@ -159,7 +162,10 @@ def test_auto_resolve_tells_everyone_involved_what_happened(
     resolved = [m for m in outbox.list_messages(conn, incident_id) if m.purpose == "resolved"]
     names = {v: k for k, v in people.items()}
     assert sorted(names[m.contact_id] for m in resolved if m.contact_id) == [
-        "Anna", "Ben", "Vera", "Victor",
+        "Anna",
+        "Ben",
+        "Vera",
+        "Victor",
     ]
     assert all("Movement in the kitchen at 10:12" in m.body for m in resolved)
     esc = escalations.get_escalation(conn, incident_id)
@@ -204,7 +210,3 @@ def test_resolved_incidents_are_closed_a_day_later(
     found = incidents.get_incident(conn, incident_id)
     assert found is not None
     assert found.state == "closed"
-
-
-def _fields(settings: care.HomeCare) -> dict[str, object]:
-    return {f: getattr(settings, f) for f in settings.__slots__}  # type: ignore[attr-defined]

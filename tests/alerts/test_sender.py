@@ -128,3 +128,26 @@ def test_email_is_delivered_to_a_local_smtp_server(
     assert f"veille-{message_id}".encode() in raw
     [attempt] = outbox.list_attempts(conn, message_id)
     assert attempt.ok
+
+
+def test_when_no_family_member_can_be_reached_the_escalation_moves_on_at_once(
+    conn: Conn, clock: ManualClock, receiver: Receiver
+) -> None:
+    from alerts.engine import Engine
+    from tests.alerts.conftest import LINKS
+
+    add_person(conn, "Anna", "family", receiver.url("fail/anna"))
+    add_person(conn, "Eve", "emergency", receiver.url("eve"))
+    incident_id = incidents.open_incident(conn, HOME, "inactivity", START, "quiet")
+    assert incident_id is not None
+    engine = Engine(conn, clock, LINKS)
+    engine.run_once()
+
+    clock.advance(timedelta(minutes=1))
+    Sender(conn, clock, SenderConfig(backoff_s=())).run_once()
+    engine.run_once()  # 1 min in: long before the 10 min claim timeout
+
+    purposes = [m.purpose for m in outbox.list_messages(conn, incident_id)]
+    assert purposes == ["family", "everyone", "everyone"]  # no volunteer here: everyone
+    events = [e.event for e in escalations.list_timeline(conn, incident_id)]
+    assert events[:4] == ["told_family", "unreachable", "escalated", "escalated"]

@@ -38,8 +38,10 @@ def service(db_url: str) -> Iterator[None]:
         poll_s=5.0,
         sender=SenderConfig(attempt_timeout_s=5.0),
     )
-    thread = threading.Thread(target=run_alerts, args=(config, WallClock(), stop))
+    ready = threading.Event()
+    thread = threading.Thread(target=run_alerts, args=(config, WallClock(), stop, ready))
     thread.start()
+    assert ready.wait(timeout=10)
     yield
     stop.set()
     thread.join(timeout=30)

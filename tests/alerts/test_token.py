@@ -16,7 +16,10 @@ def test_a_token_carries_one_action_for_one_contact_and_incident() -> None:
     found = verify_action_token(SECRET, token, START + timedelta(hours=1))
 
     assert (found.action, found.incident_id, found.contact_id, found.checkin_id) == (
-        "accept", 7, 3, 11,
+        "accept",
+        7,
+        3,
+        11,
     )
 
 

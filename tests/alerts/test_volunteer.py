@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -8,7 +9,7 @@ from alerts.volunteer import choose, distance_km
 from storage.contacts import Contact
 
 HOME_AT = (45.7640, 4.8357)
-NOON = datetime(2026, 1, 5, 12, 0)
+NOON = datetime(2026, 1, 5, 12, 0, tzinfo=ZoneInfo("Europe/Paris"))  # home-local
 
 
 def _volunteer(cid: int, lat: float | None, lon: float | None, **extra: object) -> Contact:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 import pytest
 
@@ -37,7 +38,8 @@ def test_redelivered_message_is_stored_once(
 ) -> None:
     register(db_url, "h1", {"door": DeviceKind.CONTACT})
     topic = native.topic_for(topic_prefix, "h1", "door")
-    payload = json.dumps({"at": "2026-11-26T06:00:00+00:00", "signals": {"contact_open": 1}})
+    at = datetime.now(UTC).isoformat()
+    payload = json.dumps({"at": at, "signals": {"contact_open": 1}})
     # A publisher retrying after a lost PUBACK sends the same message again as a new one.
     publisher.publish(topic, payload)
     publisher.publish(topic, payload)

@@ -7,6 +7,9 @@ from datetime import datetime, timedelta
 
 from devices.signals import ACTIVITY_SIGNALS, Signal
 from simulators.event import Event
+from simulators.home import HomeSpec, Simulation
+from simulators.layout import standard_layout
+from simulators.scenarios import parse_cue
 
 
 @dataclass(frozen=True)
@@ -54,3 +57,19 @@ def time_out(events: list[Event], door: str = "front-door") -> timedelta:
 def is_activity(event: Event) -> bool:
     """A report only a person could cause: an activity signal rising (on, open, drawing power)."""
     return any(s in ACTIVITY_SIGNALS and v >= 1 for s, v in event.signals.items())
+
+
+def simulate_cues(
+    *cues: str, start: datetime, days: float = 2, seed: int = 11, home: str = "sc"
+) -> tuple[list[Event], Simulation]:
+    """One standard home with `cues`, simulated from `start`: its events and the simulation."""
+    layout = standard_layout(home, "Europe/Paris")
+    specs = tuple(parse_cue(c, start, layout.zone) for c in cues)
+    sim = Simulation(
+        HomeSpec(layout, seed=seed, scenarios=specs), start, start + timedelta(days=days)
+    )
+    return list(sim.events()), sim
+
+
+def activity_after(events: list[Event], moment: datetime) -> list[Event]:
+    return [e for e in events if e.at > moment and is_activity(e)]

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from devices import native
-from simulators.formats import Topics
 from simulators.runner import SimOptions, run_simulation
+from simulators.wire import Topics
 from tests.simulators.conftest import Subscriber
 
 START = datetime(2026, 3, 2, 9, tzinfo=UTC)

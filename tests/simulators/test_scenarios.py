@@ -9,7 +9,8 @@ import pytest
 from devices.signals import Room
 from simulators.home import HomeSpec, Simulation
 from simulators.layout import standard_layout
-from simulators.scenarios import ScenarioError, parse_cue
+from simulators.scenario import ScenarioError
+from simulators.scenarios import parse_cue
 from tests.simulators.life import is_activity
 
 START = datetime(2026, 3, 2, 6, tzinfo=UTC)

@@ -10,8 +10,8 @@ import pytest
 from veille.embedded_db import EmbeddedPostgres
 
 
-def test_embedded_postgres_starts_answers_and_stops(tmp_path: Path) -> None:
-    db = EmbeddedPostgres(tmp_path / "pgdata")
+def test_embedded_postgres_starts_answers_and_stops(pg_data_parent: Path) -> None:
+    db = EmbeddedPostgres(pg_data_parent / "pgdata")
     conninfo = db.start()
     try:
         with psycopg.connect(conninfo) as conn:
@@ -23,12 +23,12 @@ def test_embedded_postgres_starts_answers_and_stops(tmp_path: Path) -> None:
         db.stop()
     with pytest.raises(psycopg.OperationalError):
         psycopg.connect(conninfo, connect_timeout=2)
-    assert (tmp_path / "pgdata" / "PG_VERSION").exists()  # the data dir stays for next time
+    assert (pg_data_parent / "pgdata" / "PG_VERSION").exists()  # the data dir stays for next time
 
 
-def test_embedded_postgres_keeps_data_across_restarts(tmp_path: Path) -> None:
-    with EmbeddedPostgres(tmp_path / "pgdata") as db, psycopg.connect(db.conninfo) as conn:
+def test_embedded_postgres_keeps_data_across_restarts(pg_data_parent: Path) -> None:
+    with EmbeddedPostgres(pg_data_parent / "pgdata") as db, psycopg.connect(db.conninfo) as conn:
         conn.execute("CREATE TABLE kept (x int)")
         conn.execute("INSERT INTO kept VALUES (42)")
-    with EmbeddedPostgres(tmp_path / "pgdata") as db, psycopg.connect(db.conninfo) as conn:
+    with EmbeddedPostgres(pg_data_parent / "pgdata") as db, psycopg.connect(db.conninfo) as conn:
         assert conn.execute("SELECT x FROM kept").fetchall() == [(42,)]

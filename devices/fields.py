@@ -1,0 +1,32 @@
+"""Field parsing shared by the ecosystem codecs: a wrong type is a `DecodeError`, never a
+guess (a string "1" or a NaN would otherwise slip into the time series)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from devices.signals import DecodeError
+
+
+def json_object(payload: bytes, what: str = "payload") -> dict[str, Any]:
+    try:
+        body = json.loads(payload)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise DecodeError(f"malformed JSON: {exc}") from None
+    if not isinstance(body, dict):
+        raise DecodeError(f"{what} must be a JSON object")
+    return body
+
+
+def number(key: str, value: object) -> float:
+    """A finite JSON number (booleans refused: they are an int subclass in Python)."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and value == value:
+        return float(value)
+    raise DecodeError(f"{key!r} must be a number, got {value!r:.40}")
+
+
+def flag(key: str, value: object) -> float:
+    if isinstance(value, bool):
+        return 1.0 if value else 0.0
+    raise DecodeError(f"{key!r} must be true or false, got {value!r:.40}")

@@ -1,0 +1,95 @@
+"""`veille devices`: list devices and pending ones, assign a pending device, remove one.
+
+Devices that publish before they are assigned are kept in `pending_devices` (never guessed
+into a home); assigning one tells ingest which (home, device) its messages belong to.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import psycopg
+
+from devices.signals import DeviceKind, Role, Room
+from storage import device_status
+from storage.homes import get_home, upsert_device
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    actions = parser.add_subparsers(dest="action", required=True)
+    listing = actions.add_parser("list", help="devices with their health, then pending ones")
+    listing.add_argument("--home", help="only this home")
+    assign = actions.add_parser("assign", help="give a (pending) source a home and a role")
+    assign.add_argument("source", help="e.g. z2m:kitchen/pir, shelly:<id>, tasmota:<topic>")
+    assign.add_argument("--home", required=True)
+    assign.add_argument("--device", required=True, help="device id within the home")
+    assign.add_argument("--kind", required=True, choices=[k.value for k in DeviceKind])
+    assign.add_argument("--room", required=True, choices=[r.value for r in Room])
+    assign.add_argument("--role", default="", choices=[r.value for r in Role])
+    remove = actions.add_parser("remove", help="forget a device, or a pending source")
+    remove.add_argument("home_or_source", help="home id, or a pending source with --pending")
+    remove.add_argument("device", nargs="?", help="device id")
+    remove.add_argument("--pending", action="store_true", help="drop a pending source")
+
+
+def run(args: argparse.Namespace, database_url: str, mqtt_url: str = "") -> int:
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        if args.action == "list":
+            return _list(conn, args.home)
+        if args.action == "assign":
+            return _assign(conn, args)
+        return _remove(conn, args)
+
+
+def _list(conn: psycopg.Connection[tuple[object, ...]], home: str | None) -> int:
+    print(
+        f"{'home':<12} {'device':<16} {'kind':<11} {'room':<9} {'last seen':<20} "
+        f"{'battery':>7} silence"
+    )
+    for d in device_status.list_states(conn, home):
+        seen = d.last_seen_at.strftime("%Y-%m-%d %H:%M:%S") if d.last_seen_at else "never"
+        battery = f"{d.battery_pct:.0f}%" if d.battery_pct is not None else "-"
+        print(
+            f"{d.home_id:<12} {d.device_id:<16} {d.kind:<11} {d.room:<9} {seen:<20} "
+            f"{battery:>7} {d.silence or 'ok'}"
+        )
+    pending = device_status.list_pending(conn)
+    if pending:
+        print("\npending (publishing but not assigned: `veille devices assign SOURCE ...`):")
+        for p in pending:
+            print(
+                f"  {p.source:<40} {p.model or '?':<14} {p.messages:>8} messages, "
+                f"last {p.last_seen_at:%Y-%m-%d %H:%M:%S} on {p.last_topic}"
+            )
+    return 0
+
+
+def _assign(conn: psycopg.Connection[tuple[object, ...]], args: argparse.Namespace) -> int:
+    if get_home(conn, args.home) is None:
+        print(f"no home {args.home!r}: create it first")
+        return 2
+    model = device_status.pending_model(conn, args.source) or ""
+    upsert_device(
+        conn,
+        args.home,
+        args.device,
+        DeviceKind(args.kind),
+        Room(args.room),
+        Role(args.role),
+        source=args.source,
+        model=model,
+    )
+    print(f"{args.source} is now {args.home}/{args.device} ({args.kind}, {args.room})")
+    return 0
+
+
+def _remove(conn: psycopg.Connection[tuple[object, ...]], args: argparse.Namespace) -> int:
+    if args.pending:
+        found = device_status.drop_pending(conn, args.home_or_source)
+    elif args.device:
+        found = device_status.remove_device(conn, args.home_or_source, args.device)
+    else:
+        print("give HOME DEVICE, or SOURCE --pending")
+        return 2
+    print("removed" if found else "not found")
+    return 0 if found else 1

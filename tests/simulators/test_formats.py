@@ -1,0 +1,72 @@
+"""Every format says what the event meant: encoded by the simulator, decoded by Veille's codecs."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from devices.codec import Router
+from devices.signals import Signal
+from simulators.formats import FORMATS, WIFI_KINDS, make_wire
+from simulators.layout import standard_layout
+from simulators.wire import HUB, Topics
+from tests.simulators.life import simulate_cues
+
+START = datetime(2026, 3, 2, 6, tzinfo=UTC)
+CUES = (
+    "device_offline@+2h,device=kettle-plug,for=1h",
+    "device_offline@+3h,device=living-temp,for=1h",
+    "clock_late@+1h,device=front-door,by=5m",
+    "hub_offline@+20h,for=10m",
+)
+# Signals a format cannot carry for a device of that ecosystem (Wi-Fi devices are mains
+# powered on Tasmota; their Wi-Fi strength is not a Zigbee link quality).
+LOST = {
+    "shelly": {Signal.LINK_QUALITY},
+    "tasmota": {Signal.LINK_QUALITY, Signal.BATTERY_PCT},
+}
+
+
+@pytest.mark.parametrize("name", FORMATS)
+def test_a_day_of_events_decodes_to_what_each_event_meant(name: str) -> None:
+    layout = standard_layout("fmt", "Europe/Paris")
+    events, _ = simulate_cues(*CUES, start=START, days=1, home="fmt")
+    wire = make_wire(name, Topics())
+    router = Router()
+    for message in wire.preamble([layout]):
+        router.decode(message.topic, message.payload)
+    checked = 0
+    for event in events:
+        decoded = [router.decode(m.topic, m.payload) for m in wire.messages(layout, event)]
+        readings = {r.signal: r for d in decoded if d is not None for r in d.readings}
+        if event.device_id == HUB and name != "native":  # the bridge's own state topic
+            state = "online" if event.signals[Signal.AVAILABLE] else "offline"
+            assert [d.meta for d in decoded if d] == [{"bridge_state": state}]
+            continue
+        wifi = name in LOST and event.device_id != HUB
+        wifi = wifi and layout.device(event.device_id).kind in WIFI_KINDS
+        for signal, value in event.signals.items():
+            if wifi and signal in LOST[name]:
+                continue
+            # Zigbee2MQTT has one field for PIRs and mats alike: presence reads as motion.
+            meant = Signal.MOTION if signal is Signal.OCCUPANCY and name != "native" else signal
+            assert readings[meant].value == pytest.approx(value, abs=0.01), (event, readings)
+            if name != "tasmota" and signal is not Signal.AVAILABLE:  # Tasmota's Time has no zone
+                assert readings[meant].at is not None
+                assert abs(readings[meant].at - event.stamped_at) < timedelta(seconds=0.01)
+            checked += 1
+    assert checked > 500
+
+
+def test_zigbee2mqtt_repeats_cached_state_and_uses_z2m_polarity() -> None:
+    layout = standard_layout("z", "Europe/Paris")
+    events, _ = simulate_cues(start=START, days=1, home="z")
+    wire = make_wire("zigbee2mqtt", Topics(z2m_base="zigbee2mqtt"))
+    door = [m for e in events if e.device_id == "front-door" for m in wire.messages(layout, e)]
+    bodies = [json.loads(m.payload) for m in door]
+    assert {m.topic for m in door} == {"zigbee2mqtt/z/front-door"}
+    opened = next(b for b in bodies if b.get("contact") is False)  # false = open
+    later = [b for b in bodies[bodies.index(opened) + 1 :] if "battery" in b]
+    assert all("contact" in b for b in later)  # cache_state: the last contact is repeated

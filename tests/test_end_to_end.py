@@ -1,0 +1,116 @@
+"""The whole story on real parts: simulator → MQTT → ingest → PostgreSQL → detector →
+incident → apprise delivery to a local HTTP receiver → the API lists the incident."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+
+import psycopg
+import pytest
+from fastapi.testclient import TestClient
+
+from alerts.receiver import Receiver
+from alerts.service import AlertsConfig, run_alerts
+from analytics.clock import ManualClock
+from analytics.service import Analytics
+from api.app import ApiConfig, create_app
+from ingest.service import IngestConfig, run_ingest
+from simulators.formats import Topics
+from simulators.layout import standard_layout
+from simulators.runner import SimOptions, run_simulation
+from storage import contacts
+from veille.registration import register_layout
+
+pytestmark = pytest.mark.slow
+HOME = "e2e"
+LIVE_START = datetime(2026, 3, 10, 7, 0, tzinfo=UTC)  # a Tuesday, 08:00 in Paris
+
+
+def wait_until(condition: Callable[[], bool], timeout_s: float, what: str) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout_s} s waiting for {what}")
+        time.sleep(0.05)
+
+
+@contextmanager
+def running(target: Callable[[threading.Event], None]) -> Iterator[None]:
+    stop = threading.Event()
+    thread = threading.Thread(target=target, args=(stop,), daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(30)
+        assert not thread.is_alive()
+
+
+def _count(db_url: str, sql: str) -> int:
+    with psycopg.connect(db_url) as conn:
+        row = conn.execute(sql, (HOME,)).fetchone()
+        return int(str(row[0])) if row else 0
+
+
+def test_a_fall_in_a_simulated_home_reaches_the_family_and_the_api(
+    db_url: str, mqtt_url: str, topic_prefix: str
+) -> None:
+    layout = standard_layout(HOME, "Europe/Paris")
+    with Receiver() as phone, psycopg.connect(db_url, autocommit=True) as conn:
+        register_layout(conn, layout)
+        contacts.add_contact(conn, contacts.NewContact(HOME, "Claire", "family", [phone.url()]))
+        ingest = IngestConfig(
+            db_url, mqtt_url, client_id=f"{topic_prefix}-ingest", topic_prefix=topic_prefix,
+            z2m_base_topic=f"{topic_prefix}-z2m", shelly=False, tasmota=False,
+            trust_device_time=True,
+        )  # fmt: skip
+        with running(lambda stop: run_ingest(ingest, stop)):
+            stats = run_simulation(
+                SimOptions(
+                    home_id=HOME, seed=3, start=LIVE_START, days=0.5, history_days=3,
+                    speed=None, cues=("fall@+3h",), topics=Topics(topic_prefix),
+                    client_id=f"{topic_prefix}-sim",
+                ),
+                mqtt_url,
+            )  # fmt: skip
+            (fall,) = stats.truth
+            assert fall.scenario == "fall"
+            stored = "SELECT count(*) FROM events WHERE home_id = %s"
+            wait_until(lambda: _count(db_url, stored) >= stats.events, 60, "every event stored")
+
+        # The detector on event time: step a manual clock through the afternoon.
+        clock = ManualClock(fall.began_at)
+        detector = Analytics(conn, clock)
+        detector.start()
+        opened = "SELECT count(*) FROM incidents WHERE home_id = %s"
+        while _count(db_url, opened) == 0 and clock.now() < fall.began_at + timedelta(hours=12):
+            clock.advance(timedelta(minutes=5))
+            detector.step()
+        alerts = AlertsConfig(db_url, "http://veille.test", "e2e-secret", sender_workers=1,
+                              poll_s=0.2)  # fmt: skip
+        with running(lambda stop: run_alerts(alerts, clock, stop)):
+            assert phone.wait_for(lambda got: len(got) >= 1, timeout_s=30)
+
+        first = phone.received()[0]
+        assert "No movement" in first.body["message"]
+        claim, report = re.findall(r"http://veille\.test(/a/[\w.-]+)", first.body["message"])[:2]
+        config = ApiConfig(db_url, "http://veille.test", "e2e-secret", clock=clock)
+        with TestClient(create_app(config)) as api:
+            listed = api.get("/incidents", params={"home_id": HOME}).json()
+            assert [(i["kind"], i["state"]) for i in listed] == [("inactivity", "open")]
+            # One tap from the phone: the page asks first, the button acts.
+            assert 'value="yes"' in api.get(claim).text
+            assert api.post(claim, data={"choice": "yes"}).status_code == 200
+            assert api.get(f"/incidents/{listed[0]['id']}").json()["state"] == "claimed"
+            api.post(report, data={"choice": "fine"})
+            final = api.get(f"/incidents/{listed[0]['id']}").json()
+        assert (final["state"], final["outcome"]) == ("resolved", "fine")
+        opened = datetime.fromisoformat(listed[0]["opened_at"])
+        # After the fall, and before the scan's horizon (delays are measured by `veille eval`).
+        assert fall.began_at < opened < fall.began_at + timedelta(hours=12)
