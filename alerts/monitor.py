@@ -106,7 +106,7 @@ class Monitor:
 
     def _tell(self, text: str, name: str, now: datetime) -> bool:
         """Try each administrator URL in turn; with none configured, only log."""
-        log.error(text) if text.startswith("Veille problem") else log.warning(text)
+        log.warning(text)
         if not self._config.admin_urls:
             return True
         ref = f"veille-{name}-{int(now.timestamp())}"
@@ -114,8 +114,9 @@ class Monitor:
             outcome = deliver(url, text, text, "failure", ref, 20.0)
             if outcome.ok:
                 return True
-            log.warning("could not tell administrators via %s: %s", outcome.masked_url,
-                        outcome.detail)
+            log.warning(
+                "could not tell administrators via %s: %s", outcome.masked_url, outcome.detail
+            )
         return False  # try again at the next check
 
     def _ping(self) -> None:

@@ -26,7 +26,6 @@ log = logging.getLogger("veille.alerts.sender")
 ESCALATING_PURPOSES = frozenset({"family", "checkin_request", "everyone", "reminder"})
 
 
-
 @dataclass(frozen=True, slots=True)
 class SenderConfig:
     lease_s: float = 60.0

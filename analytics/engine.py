@@ -6,7 +6,7 @@ offline over a recorded log: it never reads a clock, it is told `now`.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from analytics import comfort, meals, rules
@@ -25,6 +25,13 @@ VISITOR_SPAN = timedelta(minutes=10)
 VISITOR_HITS = 3
 _DISTANT = frozenset({Place.BEDROOM, Place.BATHROOM, Place.KITCHEN, Place.LIVING})
 DAY_STARTS = timedelta(hours=4)  # a day's statistics run 04:00-04:00 local
+SLEEP = timedelta(hours=2)  # a bedroom stay this long is a night's (or a nap's) sleep
+
+
+def _day_hour(local: datetime) -> float:
+    """Hours since the start of the statistics day's date: 01:30 the next night is 25.5."""
+    shifted = local - DAY_STARTS
+    return shifted.hour + 4 + shifted.minute / 60
 
 
 class HomeDetector:
@@ -101,26 +108,29 @@ class HomeDetector:
 
     def _learn_habits(self, at: datetime, local: datetime, place: Place) -> None:
         st = self.state
-        habits = self.model.habits
         if st.place == Place.BATHROOM and place != Place.BATHROOM and st.bath_since:
-            habits.learn_bath((at - st.bath_since).total_seconds())
+            self.model.habits.learn_bath((at - st.bath_since).total_seconds())
             if st.day is not None and local.hour < 5:
                 st.day.night_bathroom_trips += 1
         day = self._day(local)
         day.activity_events += 1
         if st.out_since is not None:
             day.hours_out += (at - st.out_since).total_seconds() / 3600
-        hour = (local - DAY_STARTS).hour + 4 + (local - DAY_STARTS).minute / 60
         if place == Place.KITCHEN and st.place != Place.KITCHEN:
             day.kitchen_visits += 1
-        if place == Place.BEDROOM and st.place != Place.BEDROOM and hour >= 19:
-            day.bed_h = hour
+        since = st.bedroom_since
+        if st.place == Place.BEDROOM and place != Place.BEDROOM and since and at - since >= SLEEP:
+            # A long stay in the bedroom: it began at bed time and ends at waking.
+            began = _day_hour(st.local(since))
+            if day.bed_h is None and (began >= 19 or st.local(since).date() != day.day):
+                day.bed_h = began
+            if 4 <= local.hour < 13:
+                day.wake_h = _day_hour(local)
+        if place == Place.BEDROOM and st.place != Place.BEDROOM:
+            st.bedroom_since = at
         up = place not in (Place.BEDROOM, Place.ENTRANCE) and st.out_since is None
         if up and local.hour >= 4 and st.woke_on != local.date():
             st.woke_on = local.date()
-            if local.hour < 13:
-                habits.learn_wake(local)
-                day.wake_h = hour
 
     def _day(self, local: datetime) -> DayStats:
         st = self.state
@@ -128,6 +138,9 @@ class HomeDetector:
         if st.day is None or st.day.day != today:
             if st.day is not None:
                 self.days = [*self.days[-120:], st.day]
+                if st.day.wake_h is not None:
+                    woke = datetime.combine(st.day.day, time(0), tzinfo=st.zone)
+                    self.model.habits.learn_wake(woke + timedelta(hours=st.day.wake_h))
             st.day = DayStats(today)
         return st.day
 

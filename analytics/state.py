@@ -38,6 +38,7 @@ class HomeState:
     out_since: datetime | None = None  # set once a door-then-silence says the resident left
     returned: bool = False  # the last door event ended an absence: they came in
     bath_since: datetime | None = None  # start of the current bathroom visit
+    bedroom_since: datetime | None = None  # start of the current stay in the bedroom
     woke_on: date | None = None  # the local day the resident was last seen up
     not_up_on: date | None = None  # the local day "not up yet" was last flagged
     visitors_until: datetime | None = None

@@ -17,7 +17,7 @@ from analytics.daily import DayStats
 
 RECENT_DAYS = 14
 MIN_BASELINE_DAYS = 14
-Z_LIMIT = 3.0
+Z_LIMIT = 2.0
 # feature -> (smallest change worth telling, noise floor of the spread, wording)
 MEANINGFUL: dict[str, tuple[float, float, str]] = {
     "wake_h": (0.5, 0.25, "getting up {sign} by {abs_h}"),

@@ -63,6 +63,23 @@ COMMANDS: dict[str, Command] = {
         ),
     ),
     "api": Command("veille.api_command", "serve the web API", lambda m, a, s: m.run(a, s)),
+    "bench": Command(
+        "veille.bench_command",
+        "benchmarks (last line: one JSON object)",
+        lambda m, a, s: m.run(a, s),
+    ),
+    "backtest": Command(
+        "analytics.command",
+        "run the detector offline over a recorded log",
+        lambda m, a, s: m.backtest_run(a),
+        add="backtest_add_arguments",
+    ),
+    "eval": Command(
+        "analytics.command",
+        "score the detector and baselines on real datasets",
+        lambda m, a, s: m.eval_run(a),
+        add="eval_add_arguments",
+    ),
     "simulate": Command(
         "simulators.command",
         "play residents' days over MQTT",

@@ -1,0 +1,138 @@
+"""The opt-in daily "all is well" digest for family members.
+
+Sent once per local day from `DIGEST_AT` (home-local time), covering the 24 hours before
+it: first activity, meals (kitchen activity at meal times), the night, outings (the
+entrance door), anything unusual, and low device batteries. A contact's quiet hours hold
+it back until they end; they never apply to incidents.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import psycopg
+
+from alerts.hours import parse_hours, within
+from analytics.clock import Clock
+from storage import contacts, digests, homes, incidents, outbox
+from storage.digests import Activity
+from storage.incidents import Incident
+
+DIGEST_AT = time(20, 0)
+LOW_BATTERY_PCT = 20.0
+MEALS = (("breakfast", 6, 10), ("lunch", 11, 14), ("dinner", 17, 21))
+NIGHT = (23, 6)  # local hours
+SAME_USE = timedelta(minutes=10)  # door events or bathroom visits closer than this are one
+
+
+def digest_day(local_now: datetime) -> date:
+    """The day whose digest is due: from its DIGEST_AT until the next day's."""
+    since = timedelta(hours=DIGEST_AT.hour, minutes=DIGEST_AT.minute)
+    return (local_now - since).date()
+
+
+def window(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    end = datetime.combine(day, DIGEST_AT, tz)
+    return end - timedelta(days=1), end
+
+
+def summarize(
+    activity: list[Activity],
+    unusual: list[Incident],
+    batteries: list[tuple[str, float]],
+    day: date,
+    tz: ZoneInfo,
+) -> list[str]:
+    """The digest's lines (pure)."""
+    local = [(a.at.astimezone(tz), a) for a in activity]
+    today = [(t, a) for t, a in local if t.date() == day and t.hour >= 5]
+    lines = [f"First activity: {today[0][0]:%H:%M}" if today else "No activity seen this morning."]
+    meals = [
+        m
+        for m, start, end in MEALS
+        if any(a.room == "kitchen" and start <= t.hour < end for t, a in today)
+    ]
+    missing = [m for m, _, _ in MEALS if m not in meals]
+    lines.append(
+        f"Kitchen: {', '.join(meals) or 'no activity at meal times'}"
+        + (f" (no sign of {', '.join(missing)})" if meals and missing else "")
+    )
+    night = [(t, a) for t, a in local if t.hour >= NIGHT[0] or t.hour < NIGHT[1]]
+    bathroom = _uses([t for t, a in night if a.room in ("bathroom", "toilet")])
+    lines.append(
+        f"Night: {len(night)} movements, {bathroom} bathroom visit(s)" if night else "Night: calm"
+    )
+    doors = _uses([t for t, a in local if a.role == "entrance"])
+    lines.append(f"Front door used {doors} time(s)" if doors else "Stayed in")
+    lines += [
+        f"Unusual: {i.kind.replace('_', ' ')} at {i.opened_at.astimezone(tz):%H:%M}"
+        f" ({(i.outcome or i.state).replace('_', ' ')})"
+        for i in unusual
+    ] or ["Nothing unusual."]
+    if batteries:
+        lines.append("Batteries low: " + ", ".join(f"{d} {p:.0f}%" for d, p in batteries))
+    return lines
+
+
+def _uses(times: list[datetime]) -> int:
+    """Count bursts: events closer than SAME_USE to the previous one are the same use."""
+    count, last = 0, None
+    for t in times:
+        if last is None or t - last > SAME_USE:
+            count += 1
+        last = t
+    return count
+
+
+@dataclass
+class Digests:
+    conn: psycopg.Connection[tuple[object, ...]]
+    clock: Clock
+
+    def run_once(self) -> int:
+        """Write the digests now due; return how many."""
+        now, written = self.clock.now(), 0
+        for home in homes.list_homes(self.conn):
+            tz = ZoneInfo(home.timezone)
+            local_now = now.astimezone(tz)
+            day = digest_day(local_now)
+            due = [
+                c
+                for c in contacts.list_contacts(self.conn, home.id, ("family",))
+                if c.digest and not within(parse_hours(c.quiet_hours), local_now)
+            ]
+            for contact in due:
+                with self.conn.transaction():
+                    if not digests.claim_digest(self.conn, contact.id, day):
+                        continue
+                    start, end = window(day, tz)
+                    unusual = [
+                        i
+                        for i in incidents.list_incidents(self.conn, home.id, limit=50)
+                        if start <= i.opened_at < end
+                    ]
+                    lines = summarize(
+                        digests.activity_between(self.conn, home.id, start, end),
+                        unusual,
+                        digests.low_batteries(self.conn, home.id, LOW_BATTERY_PCT),
+                        day,
+                        tz,
+                    )
+                    title = f"{home.name or home.id}: " + (
+                        "daily summary" if unusual else "all is well"
+                    )
+                    message = outbox.NewMessage(
+                        None,
+                        contact.id,
+                        "digest",
+                        contact.apprise_urls,
+                        title,
+                        "\n".join(lines),
+                        "info",
+                    )
+                    for message_id in outbox.enqueue(self.conn, [message], now):
+                        digests.record_digest_message(self.conn, contact.id, day, message_id)
+                    written += 1
+        return written

@@ -1,0 +1,47 @@
+import os
+import subprocess
+import sys
+
+import pytest
+
+from veille.cli import COMMANDS, build_parser, main
+
+
+def _veille(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("VEILLE_")}
+    return subprocess.run(
+        [sys.executable, "-m", "veille", *args],
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_every_command_has_a_parser_with_help() -> None:
+    parser = build_parser()
+    for name in COMMANDS:
+        with pytest.raises(SystemExit) as exit_info:
+            parser.parse_args([name, "--help"])
+        assert exit_info.value.code == 0
+
+
+def test_migrate_applies_then_reports_up_to_date(db_url: str) -> None:
+    again = _veille("migrate", VEILLE_DATABASE_URL=db_url)
+    assert again.returncode == 0, again.stderr
+    assert "up to date" in again.stdout
+
+
+def test_a_service_without_its_database_says_how_to_get_one() -> None:
+    result = _veille("analytics")
+    assert result.returncode == 2
+    assert "VEILLE_DATABASE_URL is not set" in result.stderr
+    assert "veille up" in result.stderr
+
+
+def test_a_malformed_setting_is_refused_before_anything_runs(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("VEILLE_API_PORT", "eighty")
+    assert main(["migrate"]) == 2
+    assert "VEILLE_API_PORT" in capsys.readouterr().err
