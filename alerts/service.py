@@ -1,14 +1,16 @@
-"""The alerts service: the engine, the senders and a LISTEN connection that wakes them.
+"""The alerts service: engine, senders, digests and monitor, each a thread with its own
+connection, and a LISTEN connection that wakes them.
 
-PostgreSQL NOTIFY (fired by triggers on ``incidents`` and ``alert_outbox``) wakes a worker
-within milliseconds; every worker also polls every ``poll_s`` seconds, so a lost
-notification or a dropped listener only costs latency, never a message.
+PostgreSQL NOTIFY (fired by triggers on ``incidents``, ``escalations`` and ``alert_outbox``)
+wakes a worker within milliseconds; every worker also polls, so a lost notification or a
+dropped listener only costs latency, never a message.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -16,19 +18,23 @@ from datetime import timedelta
 import psycopg
 
 from alerts.delivery import warm_up
+from alerts.digest import Digests
 from alerts.engine import Engine
 from alerts.message import Links
+from alerts.monitor import Monitor, MonitorConfig
 from alerts.sender import Sender, SenderConfig
 from analytics.clock import Clock, WallClock
+from storage import heartbeats
 
 log = logging.getLogger("veille.alerts")
 
 Conn = psycopg.Connection[tuple[object, ...]]
 # Builds a worker's step function on its own connection; a step returns how much it did.
-StepFactory = Callable[[Conn], Callable[[], int]]
+StepFactory = Callable[[Conn], Callable[[], object]]
 
 INCIDENTS_CHANNEL = "veille_incidents"
 OUTBOX_CHANNEL = "veille_outbox"
+BEAT_EVERY_S = 10.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,8 +44,10 @@ class AlertsConfig:
     secret_key: str
     sender_workers: int = 4
     poll_s: float = 1.0
+    digest_check_s: float = 60.0
     link_ttl: timedelta = timedelta(hours=24)
     sender: SenderConfig = field(default_factory=SenderConfig)
+    monitor: MonitorConfig = field(default_factory=MonitorConfig)
 
 
 class Wakeup:
@@ -64,6 +72,16 @@ class Wakeup:
             self._cond.wait_for(lambda: self._generation != seen, timeout_s)
 
 
+@dataclass(frozen=True, slots=True)
+class _Worker:
+    name: str
+    make: StepFactory
+    wake: Wakeup
+    interval_s: float
+    beat_as: str = ""  # heartbeat name the monitor watches; "" for none
+    drains: bool = True  # a step that did something may have more waiting: run it again
+
+
 def run_alerts(
     config: AlertsConfig,
     clock: Clock,
@@ -72,65 +90,81 @@ def run_alerts(
 ) -> None:
     """Run until `stop` is set; `ready` is set once database notifications are heard.
 
-    `clock` drives escalation timing; delivery leases and retry backoff always follow the
-    wall clock, since they concern real processes and networks."""
+    `clock` drives escalation timing and digests; delivery leases, retry backoff and the
+    monitor follow the wall clock, since they concern real processes and networks."""
     warm_up()  # apprise loads its plugins on first use; not while the first alert waits
-    engine_wake, sender_wake = Wakeup(), Wakeup()
+    engine_wake, sender_wake, timer = Wakeup(), Wakeup(), Wakeup()
     links = Links(config.public_url, config.secret_key, config.link_ttl)
     wall = WallClock()
-    workers: list[tuple[str, StepFactory, Wakeup]] = [
-        ("alerts-engine", lambda conn: Engine(conn, clock, links).run_once, engine_wake)
+    workers = [
+        _Worker(
+            "alerts-engine",
+            lambda conn: Engine(conn, clock, links).run_once,
+            engine_wake,
+            config.poll_s,
+            "alerts-engine",
+        ),
+        *(
+            _Worker(
+                f"alerts-sender-{n}",
+                lambda conn: Sender(conn, wall, config.sender).run_once,
+                sender_wake,
+                config.poll_s,
+                "alerts-sender",
+            )
+            for n in range(config.sender_workers)
+        ),
+        _Worker(
+            "alerts-digest",
+            lambda conn: Digests(conn, clock).run_once,
+            timer,
+            config.digest_check_s,
+        ),
+        _Worker(
+            "alerts-monitor",
+            lambda conn: Monitor(conn, wall, config.monitor).run_once,
+            timer,
+            config.monitor.check_s,
+            drains=False,
+        ),
     ]
-    workers += [
-        (
-            f"alerts-sender-{n}",
-            lambda conn: Sender(conn, wall, config.sender).run_once,
-            sender_wake,
-        )
-        for n in range(config.sender_workers)
-    ]
+    channels = {INCIDENTS_CHANNEL: engine_wake, OUTBOX_CHANNEL: sender_wake}
     threads = [
         threading.Thread(
             target=_listen,
-            args=(
-                config,
-                {INCIDENTS_CHANNEL: engine_wake, OUTBOX_CHANNEL: sender_wake},
-                stop,
-                ready or threading.Event(),
-            ),
+            args=(config, channels, stop, ready or threading.Event()),
             name="alerts-listen",
             daemon=True,
-        )
-    ]
-    threads += [
-        threading.Thread(target=_work, args=(config, make, wake, stop), name=name, daemon=True)
-        for name, make, wake in workers
+        ),
+        *(
+            threading.Thread(target=_work, args=(config, w, stop, wall), name=w.name, daemon=True)
+            for w in workers
+        ),
     ]
     for t in threads:
         t.start()
     stop.wait()
-    engine_wake.fire()
-    sender_wake.fire()
+    for wake in (engine_wake, sender_wake, timer):
+        wake.fire()
     for t in threads:
         t.join(timeout=config.sender.attempt_timeout_s + 5)
 
 
-def _work(
-    config: AlertsConfig,
-    make: StepFactory,
-    wake: Wakeup,
-    stop: threading.Event,
-) -> None:
+def _work(config: AlertsConfig, worker: _Worker, stop: threading.Event, wall: Clock) -> None:
     while not stop.is_set():
         try:
             with psycopg.connect(config.database_url, autocommit=True) as conn:
-                step = make(conn)
+                step, last_beat = worker.make(conn), 0.0
                 while not stop.is_set():
-                    seen = wake.generation
-                    if step() == 0:
-                        wake.wait(seen, config.poll_s)
+                    seen = worker.wake.generation
+                    busy = step()
+                    if worker.beat_as and time.monotonic() - last_beat > BEAT_EVERY_S:
+                        heartbeats.beat(conn, worker.beat_as, wall.now())
+                        last_beat = time.monotonic()
+                    if not (worker.drains and busy):
+                        worker.wake.wait(seen, worker.interval_s)
         except psycopg.Error:
-            log.exception("%s: database error; reconnecting", threading.current_thread().name)
+            log.exception("%s: database error; reconnecting", worker.name)
             stop.wait(config.poll_s)
 
 

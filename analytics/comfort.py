@@ -76,3 +76,31 @@ def cold_flag(ctx: Context, now: datetime, health: Health | None) -> Flag:
 def hot_flag(ctx: Context, now: datetime, health: Health | None) -> Flag:
     assert ctx.state.hot_since is not None
     return _temperature_flag(ctx, now, "too_hot", ctx.state.hot_since)
+
+
+def device_flags(ctx: Context, now: datetime, health: Health) -> list[Decision]:
+    """Open or clear the upkeep flags (kinds 'maintenance' and 'low_battery')."""
+    st = ctx.state
+    decisions: list[Decision] = []
+    wanted: dict[str, tuple[str, dict[str, object]]] = {}
+    if health.silent_sensors and not health.lost:
+        names = ", ".join(health.silent_sensors)
+        text = (
+            f"Sensor{'s' if len(health.silent_sensors) > 1 else ''} {names} stopped reporting"
+            " while the others still do: a maintenance visit is needed (battery, range or"
+            " the sensor itself). This says nothing about the resident."
+        )
+        wanted["maintenance"] = (text, {"devices": list(health.silent_sensors)})
+    if health.low_batteries:
+        names = ", ".join(f"{d} ({pct:.0f}%)" for d, pct in health.low_batteries)
+        text = f"Batteries running low: {names}. Replace them in the coming days."
+        wanted["low_battery"] = (text, {"devices": [d for d, _ in health.low_batteries]})
+    for kind in ("maintenance", "low_battery"):
+        if kind in wanted and kind not in st.open:
+            text, details = wanted[kind]
+            flag = Flag(kind, "info", now, text, dict(details))
+            st.open[kind] = flag
+            decisions.append(flag)
+        elif kind not in wanted and st.open.pop(kind, None) is not None:
+            decisions.append(Clear(kind, now, "All sensors report normally again."))
+    return decisions

@@ -190,6 +190,10 @@ class HomeDetector:
         decisions += rules.due(self.ctx, now, health)
         return decisions
 
+    def check_devices(self, now: datetime, health: Health) -> list[Decision]:
+        """Sensor upkeep, not the resident: one silent sensor among live ones, low batteries."""
+        return comfort.device_flags(self.ctx, now, health)
+
     def adopt_open(self, kind: str, at: datetime) -> None:
         """An incident of this kind was already open (e.g. before a restart)."""
         self.state.open.setdefault(kind, Flag(kind, "warning", at, "open before restart"))

@@ -55,7 +55,8 @@ def assess(devices: Sequence[DeviceHealth], now: datetime, since: datetime | Non
         for d in devices
         if d.last_seen_at is not None and now - d.last_seen_at < SENSOR_SILENT_AFTER
     ]
-    silent = tuple(sorted(d.device_id for d in devices if d not in alive)) if alive else ()
+    silent = tuple(sorted(d.device_id for d in devices if d.last_seen_at and d not in alive))
+    silent = silent if alive else ()
     if any(d.silence == "bridge_offline" for d in devices):
         return Health(True, "the hub reports that it is offline", silent, low, last_heard)
     if all(d.available is False or d.silence == "offline" for d in devices):

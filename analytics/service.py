@@ -93,6 +93,7 @@ class Analytics:
             for event in readings.read_recent_events(self.conn, home_id, since):
                 self._apply(home_id, detector.observe(_observation(event)))
             self.table.set(home_id, detector.next_deadline())
+        self.check_devices()
 
     def refresh_homes(self) -> None:
         devices: dict[str, dict[str, Sensor]] = {}
@@ -122,6 +123,7 @@ class Analytics:
             self._refreshed = wall
             self.refresh_homes()
             self.apply_feedback()
+            self.check_devices()
         self.read_new_events()
         self.check()
         if wall - self._saved >= SAVE_EVERY:
@@ -155,6 +157,15 @@ class Analytics:
             self._apply(home_id, detector.check(now, health))
             self.table.set(home_id, detector.next_deadline())
 
+    def check_devices(self) -> None:
+        now = self.clock.now()
+        by_home: dict[str, list[DeviceHealth]] = {}
+        for row in readings.list_device_rows(self.conn):
+            by_home.setdefault(row.home_id, []).append(_health(row))
+        for home_id, detector in self.detectors.items():
+            health = assess(by_home.get(home_id, []), now, detector.state.last_at)
+            self._apply(home_id, detector.check_devices(now, health))
+
     def wait_s(self, check_s: float) -> float:
         """Wall seconds until the next check: `check_s`, or sooner if a deadline is nearer."""
         earliest = self.table.earliest()
@@ -181,17 +192,7 @@ class Analytics:
 
     # -- effects ---------------------------------------------------------------------------
     def _device_health(self, home_id: str) -> list[DeviceHealth]:
-        return [
-            DeviceHealth(
-                d.device_id,
-                d.last_seen_at,
-                d.last_activity_at,
-                d.battery_pct,
-                d.available,
-                d.silence,
-            )
-            for d in readings.list_device_rows(self.conn, home_id)
-        ]
+        return [_health(d) for d in readings.list_device_rows(self.conn, home_id)]
 
     def _apply(self, home_id: str, decisions: list[Decision]) -> None:
         for decision in decisions:
@@ -214,6 +215,17 @@ class Analytics:
                 details = decision.details | {"resolution": decision.explanation}
                 readings.add_incident_details(self.conn, incident_id, details)
                 incidents.resolve_incident(self.conn, incident_id, decision.at, "auto_resolved")
+
+
+def _health(row: readings.DeviceRow) -> DeviceHealth:
+    return DeviceHealth(
+        row.device_id,
+        row.last_seen_at,
+        row.last_activity_at,
+        row.battery_pct,
+        row.available,
+        row.silence,
+    )
 
 
 def _observation(event: readings.EventRow) -> Observation:

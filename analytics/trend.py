@@ -17,7 +17,7 @@ from analytics.daily import DayStats
 
 RECENT_DAYS = 14
 MIN_BASELINE_DAYS = 14
-Z_LIMIT = 2.0
+Z_LIMIT = 2.5
 # feature -> (smallest change worth telling, noise floor of the spread, wording)
 MEANINGFUL: dict[str, tuple[float, float, str]] = {
     "wake_h": (0.5, 0.25, "getting up {sign} by {abs_h}"),
@@ -52,7 +52,9 @@ def _wording(feature: str, baseline: float, recent: float) -> str:
     change = recent - baseline
     minutes = round(abs(change) * 60 / 15) * 15
     abs_h = f"{minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else f"{minutes} min"
-    if baseline > 0 and recent / baseline >= 1.8:
+    if baseline <= 0:
+        ratio = "up from none"
+    elif recent / baseline >= 1.8:
         ratio = "about doubled"
     else:
         ratio = f"{'up' if change > 0 else 'down'} {abs(change) / max(baseline, 1e-9):.0%}"

@@ -11,7 +11,7 @@ from psycopg_pool import ConnectionPool
 
 from alerts.message import Links
 from analytics.clock import Clock, WallClock
-from api import actions, demo_inbox, homes, incidents
+from api import actions, demo_inbox, devices, homes, incidents, people
 
 
 @dataclass(slots=True)
@@ -53,6 +53,8 @@ def create_app(config: ApiConfig) -> FastAPI:
 
     app.include_router(homes.router)
     app.include_router(incidents.router)
+    app.include_router(devices.router)
+    app.include_router(people.router)
     if config.secret_key:
         app.include_router(actions.router)
     if config.demo_inbox:

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException
 
 from api.deps import Db
-from storage import incidents
+from storage import escalations, incidents, outbox
 
 router = APIRouter(tags=["incidents"])
 
@@ -27,3 +27,25 @@ def get_incident(incident_id: int, db: Db) -> dict[str, Any]:
     if found is None:
         raise HTTPException(404, f"no incident {incident_id}")
     return asdict(found)
+
+
+@router.get("/incidents/{incident_id}/timeline")
+def timeline(incident_id: int, db: Db) -> dict[str, Any]:
+    """Who was told what and when, and what they did."""
+    if incidents.get_incident(db, incident_id) is None:
+        raise HTTPException(404, f"no incident {incident_id}")
+    return {
+        "events": [asdict(e) for e in escalations.list_timeline(db, incident_id)],
+        "messages": [
+            {
+                "id": m.id,
+                "contact_id": m.contact_id,
+                "purpose": m.purpose,
+                "title": m.title,
+                "state": m.state,
+                "created_at": m.created_at,
+                "sent_at": m.sent_at,
+            }
+            for m in outbox.list_messages(db, incident_id)
+        ],
+    }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import psycopg
@@ -23,6 +24,7 @@ class Home:
     name: str
     timezone: str
     sensitivity: float
+    away_until: datetime | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,14 +78,15 @@ def upsert_device(
 def list_homes(conn: Conn) -> list[Home]:
     with conn.cursor(row_factory=class_row(Home)) as cur:
         return cur.execute(
-            "SELECT id, name, timezone, sensitivity FROM homes ORDER BY id"
+            "SELECT id, name, timezone, sensitivity, away_until FROM homes ORDER BY id"
         ).fetchall()
 
 
 def get_home(conn: Conn, home_id: str) -> Home | None:
     with conn.cursor(row_factory=class_row(Home)) as cur:
         return cur.execute(
-            "SELECT id, name, timezone, sensitivity FROM homes WHERE id = %s", (home_id,)
+            "SELECT id, name, timezone, sensitivity, away_until FROM homes WHERE id = %s",
+            (home_id,),
         ).fetchone()
 
 
@@ -94,3 +97,9 @@ def list_devices(conn: Conn, home_id: str | None = None) -> list[Device]:
             " WHERE %(h)s::text IS NULL OR home_id = %(h)s ORDER BY home_id, id",
             {"h": home_id},
         ).fetchall()
+
+
+def set_away(conn: Conn, home_id: str, until: datetime | None) -> bool:
+    """Declare a holiday (inactivity rules pause until `until`), or end it with None."""
+    cur = conn.execute("UPDATE homes SET away_until = %s WHERE id = %s", (until, home_id))
+    return cur.rowcount == 1

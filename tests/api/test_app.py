@@ -39,3 +39,56 @@ def test_demo_inbox_exists_only_in_demo_mode(db_url: str) -> None:
     with TestClient(create_app(ApiConfig(db_url, demo_inbox=True))) as client:
         assert client.post("/demo/inbox", json={"title": "t", "message": "m"}).status_code == 200
         assert client.get("/demo/inbox").json() == [{"title": "t", "message": "m"}]
+
+
+def test_homes_are_created_with_a_real_time_zone_and_can_be_away(db_url: str) -> None:
+    with TestClient(create_app(ApiConfig(db_url))) as client:
+        assert client.put("/homes/h9", json={"timezone": "Mars/Olympus"}).status_code == 422
+        assert client.put("/homes/h9", json={"timezone": "Europe/Lisbon"}).status_code == 200
+        until = "2026-08-20T18:00:00+01:00"
+        assert client.put("/homes/h9/away", json={"until": until}).status_code == 200
+        home = client.get("/homes/h9").json()
+        assert datetime.fromisoformat(home["away_until"]) == datetime.fromisoformat(until)
+        assert client.put("/homes/nope/away", json={"until": None}).status_code == 404
+
+
+def test_contacts_with_unusable_apprise_urls_are_refused_and_secrets_masked(db_url: str) -> None:
+    _seed(db_url)
+    with TestClient(create_app(ApiConfig(db_url))) as client:
+        bad = {"name": "Paul", "role": "family", "apprise_urls": ["nosuchscheme://x"]}
+        refused = client.post("/homes/h1/contacts", json=bad)
+        assert refused.status_code == 422
+        assert "apprise URL" in refused.json()["detail"]
+        good = {**bad, "apprise_urls": ["json://paul:s3cret@127.0.0.1:9/hook"]}
+        assert client.post("/homes/h1/contacts", json=good).status_code == 201
+        (listed,) = client.get("/homes/h1/contacts").json()
+    assert listed["name"] == "Paul"
+    assert "s3cret" not in listed["apprise_urls"][0]
+
+
+def test_a_pending_device_is_listed_then_assigned_to_a_home(db_url: str) -> None:
+    _seed(db_url)
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        conn.execute(
+            "INSERT INTO pending_devices (source, model, first_seen_at, last_seen_at)"
+            " VALUES ('z2m:hall/pir', 'RTCGQ11LM', now(), now())"
+        )
+    with TestClient(create_app(ApiConfig(db_url))) as client:
+        assert [p["source"] for p in client.get("/devices/pending").json()] == ["z2m:hall/pir"]
+        body = {"source": "z2m:hall/pir", "kind": "motion", "room": "hall"}
+        assert client.put("/homes/h1/devices/hall-pir", json=body).status_code == 200
+        assert client.get("/devices/pending").json() == []
+        devices = {d["device_id"]: d for d in client.get("/homes/h1").json()["devices"]}
+        assert devices["hall-pir"]["source"] == "z2m:hall/pir"
+        assert client.delete("/homes/h1/devices/hall-pir").status_code == 204
+        assert client.delete("/homes/h1/devices/hall-pir").status_code == 404
+
+
+def test_an_incident_timeline_lists_events_and_messages(db_url: str) -> None:
+    incident_id = _seed(db_url)
+    with TestClient(create_app(ApiConfig(db_url))) as client:
+        assert client.get(f"/incidents/{incident_id}/timeline").json() == {
+            "events": [],
+            "messages": [],
+        }
+        assert client.get("/incidents/424242/timeline").status_code == 404
