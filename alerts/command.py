@@ -6,6 +6,8 @@ import argparse
 import signal
 import threading
 
+from alerts.monitor import MonitorConfig
+from alerts.people import ContactError, check_urls
 from alerts.sender import SenderConfig
 from alerts.service import AlertsConfig, run_alerts
 from analytics.clock import add_clock_arguments, clock_from_args
@@ -31,7 +33,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def config_from(
-    args: argparse.Namespace, database_url: str, public_url: str, secret_key: str
+    args: argparse.Namespace,
+    database_url: str,
+    public_url: str,
+    secret_key: str,
+    admin_urls: str = "",
+    deadman_url: str = "",
 ) -> AlertsConfig:
     lease_s = float(args.lease_s)
     return AlertsConfig(
@@ -41,15 +48,31 @@ def config_from(
         sender_workers=max(1, int(args.senders)),
         poll_s=float(args.poll_s),
         sender=SenderConfig(lease_s=lease_s, attempt_timeout_s=min(20.0, lease_s / 3)),
+        monitor=MonitorConfig(admin_urls=tuple(admin_urls.split()), deadman_url=deadman_url),
     )
 
 
-def run(args: argparse.Namespace, database_url: str, public_url: str, secret_key: str) -> int:
+def run(
+    args: argparse.Namespace,
+    database_url: str,
+    public_url: str,
+    secret_key: str,
+    admin_urls: str = "",
+    deadman_url: str = "",
+) -> int:
+    """`admin_urls`: space-separated apprise URLs told when Veille stalls (settings
+    ``admin_apprise_urls``); `deadman_url`: fetched while all is healthy."""
     if not secret_key:
         print("veille alerts: VEILLE_SECRET_KEY is needed to sign action links")
         return 2
+    try:
+        check_urls(admin_urls.split())
+    except ContactError as err:
+        print(f"veille alerts: VEILLE_ADMIN_APPRISE_URLS: {err}")
+        return 2
+    config = config_from(args, database_url, public_url, secret_key, admin_urls, deadman_url)
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
-    run_alerts(config_from(args, database_url, public_url, secret_key), clock_from_args(args), stop)
+    run_alerts(config, clock_from_args(args), stop)
     return 0

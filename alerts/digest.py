@@ -1,15 +1,16 @@
 """The opt-in daily "all is well" digest for family members.
 
-Sent once per local day from `DIGEST_AT` (home-local time), covering the 24 hours before
-it: first activity, meals (kitchen activity at meal times), the night, outings (the
-entrance door), anything unusual, and low device batteries. A contact's quiet hours hold
-it back until they end; they never apply to incidents.
+Sent once per local day from `DIGEST_AT` (home-local time) for at most `LATEST_AFTER` (a
+digest that late is old news; the next one will come), covering the 24 hours before it:
+first activity, meals (kitchen activity at meal times), the night, outings (the entrance
+door), anything unusual, and low device batteries. A contact's quiet hours hold it back
+until they end; they never apply to incidents.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 import psycopg
@@ -21,19 +22,21 @@ from storage.digests import Activity
 from storage.incidents import Incident
 
 DIGEST_AT = time(20, 0)
+LATEST_AFTER = timedelta(hours=14)
 LOW_BATTERY_PCT = 20.0
 MEALS = (("breakfast", 6, 10), ("lunch", 11, 14), ("dinner", 17, 21))
 NIGHT = (23, 6)  # local hours
 SAME_USE = timedelta(minutes=10)  # door events or bathroom visits closer than this are one
 
 
-def digest_day(local_now: datetime) -> date:
-    """The day whose digest is due: from its DIGEST_AT until the next day's."""
+def digest_day(local_now: datetime) -> date | None:
+    """The day whose digest may be sent now, if any."""
     since = timedelta(hours=DIGEST_AT.hour, minutes=DIGEST_AT.minute)
-    return (local_now - since).date()
+    day = (local_now - since).date()
+    return day if local_now < window(day, local_now.tzinfo)[1] + LATEST_AFTER else None
 
 
-def window(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
+def window(day: date, tz: tzinfo | None) -> tuple[datetime, datetime]:
     end = datetime.combine(day, DIGEST_AT, tz)
     return end - timedelta(days=1), end
 
@@ -98,6 +101,8 @@ class Digests:
             tz = ZoneInfo(home.timezone)
             local_now = now.astimezone(tz)
             day = digest_day(local_now)
+            if day is None:
+                continue
             due = [
                 c
                 for c in contacts.list_contacts(self.conn, home.id, ("family",))

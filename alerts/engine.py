@@ -7,7 +7,6 @@ leaves either the whole step or none of it, and several engines never repeat a s
 
 from __future__ import annotations
 
-import logging
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -19,8 +18,6 @@ from alerts.policy import Audience, Policy, Stage, Step, first_step, next_step, 
 from alerts.volunteer import ask_volunteers
 from analytics.clock import Clock
 from storage import care, contacts, escalations, homes, incidents, lifecycle, outbox
-
-log = logging.getLogger("veille.alerts.engine")
 
 Conn = psycopg.Connection[tuple[object, ...]]
 

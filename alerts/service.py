@@ -43,6 +43,7 @@ class AlertsConfig:
     public_url: str
     secret_key: str
     sender_workers: int = 4
+    engine_workers: int = 2  # incidents are locked SKIP LOCKED: workers never share one
     poll_s: float = 1.0
     digest_check_s: float = 60.0
     link_ttl: timedelta = timedelta(hours=24)
@@ -97,12 +98,15 @@ def run_alerts(
     links = Links(config.public_url, config.secret_key, config.link_ttl)
     wall = WallClock()
     workers = [
-        _Worker(
-            "alerts-engine",
-            lambda conn: Engine(conn, clock, links).run_once,
-            engine_wake,
-            config.poll_s,
-            "alerts-engine",
+        *(
+            _Worker(
+                f"alerts-engine-{n}",
+                lambda conn: Engine(conn, clock, links).run_once,
+                engine_wake,
+                config.poll_s,
+                "alerts-engine",
+            )
+            for n in range(config.engine_workers)
         ),
         *(
             _Worker(

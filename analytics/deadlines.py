@@ -38,12 +38,12 @@ class DeadlineTable:
         return row
 
     def set(self, home_id: str, deadline: datetime | None, rule: int = 0) -> None:
-        self.deadlines[self.row(home_id), rule] = (
-            NEVER if deadline is None else deadline.timestamp()
-        )
+        row = self.row(home_id)  # first: it may grow (replace) the array
+        self.deadlines[row, rule] = NEVER if deadline is None else deadline.timestamp()
 
     def pause(self, home_id: str, until: datetime | None) -> None:
-        self.paused_until[self.row(home_id)] = 0.0 if until is None else until.timestamp()
+        row = self.row(home_id)
+        self.paused_until[row] = 0.0 if until is None else until.timestamp()
 
     def due_rows(self, now_s: float) -> npt.NDArray[np.intp]:
         """Rows with a passed deadline and no pause: the vectorised periodic check."""

@@ -16,6 +16,7 @@ from analytics.explain import clock, duration
 from analytics.health import Health
 from analytics.home import ROOM_NAMES, HomeConfig, Observation, Place, Sensor
 from analytics.routine import RoutineModel
+from analytics.slots import is_night
 from analytics.state import BLIP_AFTER, BLIP_CONFIRM, DEPART_AFTER, Context, HomeState
 from devices.signals import Signal
 
@@ -25,6 +26,7 @@ VISITOR_SPAN = timedelta(minutes=10)
 VISITOR_HITS = 3
 _DISTANT = frozenset({Place.BEDROOM, Place.BATHROOM, Place.KITCHEN, Place.LIVING})
 DAY_STARTS = timedelta(hours=4)  # a day's statistics run 04:00-04:00 local
+IN_BED = timedelta(minutes=20)  # in the bedroom this long at night: gone to bed
 SLEEP = timedelta(hours=2)  # a bedroom stay this long is a night's (or a nap's) sleep
 
 
@@ -63,25 +65,34 @@ class HomeDetector:
         local = st.local(obs.at)
         decisions: list[Decision] = []
         st.settle(obs.at)
-        if st.last_at is not None and obs.at - st.last_at < BLIP_CONFIRM:
-            st.before_blip = None  # a second event soon after: the first was real
-        # Only an absence can be "interrupted" by noise: at home, any movement is real.
-        blip = st.is_out(obs.at) and st.last_at is not None and obs.at - st.last_at >= BLIP_AFTER
-        snapshot = st.snapshot() if blip else None
+        if st.before_blip is not None and st.pending is not None:
+            # A second event soon after: the lone one was real after all.
+            decisions += self._end_silence(*st.pending)
+            st.before_blip = st.pending = None
         if st.last_at is not None:
             gap_s = (obs.at - st.last_at).total_seconds()
             if st.place == Place.ENTRANCE and gap_s >= DEPART_AFTER.total_seconds():
                 st.out_since = st.out_since or st.last_at
-            if self.learn_after is None or obs.at > self.learn_after:
-                self.model.learn_silence(st.local(st.last_at), st.place, gap_s)
-            decisions += self._clear(obs, sensor, gap_s)
+            if obs.at - st.last_at >= BLIP_AFTER:
+                # Possibly noise: decide once we see whether anything follows.
+                st.before_blip, st.pending = st.snapshot(), (obs, sensor, gap_s, st.context)
+            else:
+                decisions += self._end_silence(obs, sensor, gap_s, st.context)
         if sensor.place != Place.ENTRANCE:
             self.model.note_presence(local)
         self._learn_habits(obs.at, local, sensor.place)
         meals.note_activity(self.ctx, local, sensor.place)
         self._move(obs.at, sensor)
-        st.before_blip = snapshot
         return decisions
+
+    def _end_silence(
+        self, obs: Observation, sensor: Sensor, gap_s: float, place: Place
+    ) -> list[Decision]:
+        """A silence in `place` really ended with `obs`: learn it, clear what it raised."""
+        start = obs.at - timedelta(seconds=gap_s)
+        if self.learn_after is None or obs.at > self.learn_after:
+            self.model.learn_silence(self.state.local(start), place, gap_s)
+        return self._clear(obs, sensor, gap_s)
 
     def _move(self, at: datetime, sensor: Sensor) -> None:
         st = self.state
@@ -96,6 +107,7 @@ class HomeDetector:
             st.returned = False
         if place == Place.BATHROOM and st.place != Place.BATHROOM:
             st.bath_since = at
+        st.night_up = self._night_up(at, place)
         if place in _DISTANT:
             others = [t for p, t in st.recent.items() if p != place and p in _DISTANT]
             if others and at - max(others) <= VISITOR_WINDOW:
@@ -105,6 +117,14 @@ class HomeDetector:
                     st.visitors_until = at + VISITOR_HOLD
             st.recent[place] = at
         st.place, st.last_at, st.last_sensor, st.expectation = place, at, sensor, None
+
+    def _night_up(self, at: datetime, place: Place) -> bool:
+        st = self.state
+        if place == Place.BEDROOM or not is_night(st.local(at)):
+            return False
+        since = st.bedroom_since
+        got_up = st.place == Place.BEDROOM and since is not None and at - since >= IN_BED
+        return st.night_up or (got_up and place != Place.ENTRANCE)
 
     def _learn_habits(self, at: datetime, local: datetime, place: Place) -> None:
         st = self.state

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from analytics import baselines
+from analytics import baselines, trend
 from analytics.decision import INACTIVITY_KINDS, Flag
 from analytics.engine import HomeDetector
 from analytics.home import HomeConfig, Observation
@@ -18,6 +18,7 @@ from analytics.replay import Detector, advance
 MONTH = timedelta(days=30.44)
 FIRST_WEEK = timedelta(days=7)
 NIGHT_TARGET = timedelta(minutes=60)
+MIN_TREND_DAYS = 28
 # Homes with one resident count toward the targets; two-resident homes only for noise.
 SINGLE = ("casas-al-smarthome", "casas-cil-tm000", "kasteren-a", "kasteren-b", "kasteren-c")
 SHARED = ("aras-a", "aras-b")
@@ -40,6 +41,7 @@ class Outcome:
     false_alerts: int = 0
     first_week_false_alerts: int = 0
     other_flags: dict[str, int] = field(default_factory=dict)
+    trend_findings: int = 0  # slow-change findings in the weekly summaries (all false here)
     day_delays_s: list[float | None] = field(default_factory=list)  # None: missed in 12 h
     night_delays_s: list[float | None] = field(default_factory=list)
 
@@ -89,6 +91,11 @@ def evaluate_home(
             flags[name] += _flags(detector.observe(obs))
         inject(obs.at, inclusive=True)  # night injections start right after their event
 
+    veille = detectors["veille"]
+    if isinstance(veille, HomeDetector):
+        days = veille.days
+        for end in range(MIN_TREND_DAYS, len(days) + 1, 7):  # one weekly summary a week
+            results["veille"].trend_findings += len(trend.score(days[:end]))
     first, last = stream[0].at, stream[-1].at
     for name, outcome in results.items():
         outcome.months = (

@@ -24,6 +24,8 @@ class Place(IntEnum):
     LIVING = 3
     OTHER = 4
     ENTRANCE = 5  # the front door: the silence that follows is usually an absence
+    NIGHT_UP = 6  # anywhere but the bedroom, having got out of bed at night
+    HALL = 7  # passing through: often on the way out
 
 
 PLACE_NAMES = {
@@ -33,6 +35,8 @@ PLACE_NAMES = {
     Place.LIVING: "the living room",
     Place.OTHER: "the home",
     Place.ENTRANCE: "the front door",
+    Place.NIGHT_UP: "the home, up from bed",
+    Place.HALL: "the hall",
 }
 ROOM_NAMES = {
     Room.BEDROOM: "the bedroom",
@@ -65,6 +69,8 @@ class Sensor:
             return Place.KITCHEN
         if self.room == Room.LIVING:
             return Place.LIVING
+        if self.room == Room.HALL:
+            return Place.HALL
         return Place.OTHER
 
 
@@ -104,10 +110,10 @@ class Observation:
 
 
 def activity_of(kind: DeviceKind, value: float, previous: float | None) -> bool:
-    """Offline stand-in for ingest's verdict: motion counts on its rising edge only
-    (falling edges are synthetic timeouts), any other person-operated change counts."""
+    """Offline stand-in for ingest's verdict on a logged state change: motion counts when
+    it turns on (its "off" is a timeout), any other person-operated change counts."""
     if kind == DeviceKind.MOTION:
-        return value > 0 and previous != value
+        return value > 0
     if kind in (DeviceKind.TEMPERATURE, DeviceKind.LEAK):
         return False
     return previous != value

@@ -1,9 +1,9 @@
 """Injected silences: where, in a real log, a resident could have fallen and lain still.
 
 Daytime: uniformly random moments between 08:00 and 20:00 local when the resident is at home
-(not in a door-then-silence absence). Night: the first movement out of the bedroom after
-being in bed (between 23:00 and 06:00): "got up and did not return to bed". In both, every
-event after the moment is removed for up to 12 h. Seeds are fixed per home.
+(not in a door-then-silence absence). Night: the first movement out of the bedroom after at
+least 20 min in it, between 23:00 and 06:00: "got up and did not return to bed". In both,
+every event after the moment is removed for up to 12 h. Seeds are fixed per home.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from analytics.home import HomeConfig, Observation, Place
 WINDOW = timedelta(hours=12)
 AWAY_AFTER = timedelta(minutes=10)
 UNEXPLAINED_GAP = timedelta(hours=10)  # a longer daytime gap is missing data or an absence
+IN_BED = timedelta(minutes=20)  # in the bedroom this long (events or not): in bed
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,13 +66,20 @@ def plan(
         if 8 <= local.hour < 20 and in_home(acts, times, config, at):
             chosen.append(Injection(at, "day"))
     candidates = []
+    in_bedroom_since: datetime | None = None
     for previous, current in itertools.pairwise(acts):
+        was_bed = config.sensor(previous.device_id).place == Place.BEDROOM
+        if not was_bed:
+            in_bedroom_since = None
+        elif in_bedroom_since is None:
+            in_bedroom_since = previous.at
         local = current.at.astimezone(config.zone)
         place = config.sensor(current.device_id).place
         if (
             (local.hour >= 23 or local.hour < 6)
             and place not in (Place.BEDROOM, Place.ENTRANCE)
-            and config.sensor(previous.device_id).place == Place.BEDROOM
+            and in_bedroom_since is not None
+            and current.at - in_bedroom_since >= IN_BED
             and current.at < times[-1] - WINDOW
         ):
             candidates.append(Injection(current.at, "night"))

@@ -39,6 +39,9 @@ def summarise(outcomes: Iterable[Outcome]) -> dict[str, float | int | None]:
         "night_recall_60min": round(len(night_hit) / len(night), 3) if night else None,
         "night_delay_min_p50": _percentile_min(night_any, 50),
         "night_injections": len(night),
+        "trend_findings_per_home_quarter": (
+            round(sum(o.trend_findings for o in rows) / months * 3, 2) if months else None
+        ),
     }
 
 

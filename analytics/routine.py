@@ -46,14 +46,20 @@ _PRIOR_DAY = {
     Place.LIVING: (0.2, 20.0, 0.9),
     Place.OTHER: (0.1, 12.0, 0.9),
     Place.ENTRANCE: (0.05, 90.0, 1.0),
+    Place.NIGHT_UP: (0.01, 6.0, 0.5),
+    Place.HALL: (0.05, 15.0, 1.0),
 }
 _PRIOR_NIGHT = {
+    # Not yet known to be in bed: the resident may well have gone to bed unseen.
     Place.BEDROOM: (0.1, 300.0, 0.8),
-    Place.BATHROOM: (0.05, 6.0, 0.5),
-    Place.KITCHEN: (0.02, 8.0, 0.6),
-    Place.LIVING: (0.05, 30.0, 1.0),
-    Place.OTHER: (0.03, 8.0, 0.6),
+    Place.BATHROOM: (0.05, 45.0, 1.3),
+    Place.KITCHEN: (0.03, 45.0, 1.3),
+    Place.LIVING: (0.05, 60.0, 1.2),
+    Place.OTHER: (0.03, 45.0, 1.3),
     Place.ENTRANCE: (0.02, 120.0, 1.0),
+    # Out of bed at night: trips are short, and a long one is what we watch for.
+    Place.NIGHT_UP: (0.05, 6.0, 0.5),
+    Place.HALL: (0.03, 45.0, 1.3),
 }
 PRIOR_DAYS = 2.0  # the prior counts as this many days of the home's own data
 POOL_DAYS = 3.0  # the same place at other hours counts as at most this many days
@@ -171,9 +177,12 @@ class RoutineModel:
         # place (e.g. a kitchen next to an unmonitored living room) within a day or two.
         period = _NIGHT_SLOTS if bool(_NIGHT_SLOTS[slot]) else ~_NIGHT_SLOTS
         pooled_days = float(self.exposure[:, period].sum())
-        pool_w = min(POOL_DAYS, pooled_days / int(period.sum())) * float(_KERNEL.sum())
+        own_days = days / float(_KERNEL.sum())
+        fade = POOL_DAYS / (POOL_DAYS + own_days)  # borrowed strength fades as own days grow
+        pool_w = min(POOL_DAYS, pooled_days / int(period.sum())) * float(_KERNEL.sum()) * fade
         pooled = self.silences[:, period, place].sum(axis=(0, 1)) / max(pooled_days, 1.0)
-        prior_w = PRIOR_DAYS * float(_KERNEL.sum())
+        # The prior fades as the home's own days at this hour accumulate.
+        prior_w = PRIOR_DAYS * float(_KERNEL.sum()) * PRIOR_DAYS / (PRIOR_DAYS + own_days)
         prior = (_KERNEL @ PRIOR[idx, place]) / float(_KERNEL.sum())
         counts = own + pool_w * pooled + prior_w * prior
         per_day = _tail(counts) / (days + pool_w + prior_w)
@@ -181,8 +190,11 @@ class RoutineModel:
         beyond = int(np.searchsorted(-per_day, -limit))
         threshold = float(EDGES_S[1 + min(beyond, BINS - 1)])
         usual = survival_quantile_s(counts, 0.1)
-        learned = days / float(_KERNEL.sum())
-        return Expectation(threshold, usual, self.longest(start_local, place), learned)
+        return Expectation(threshold, usual, self.longest(start_local, place), own_days)
+
+    def offset_at(self, local: datetime) -> float:
+        """The feedback factor (>= 1) for this local slot."""
+        return float(self.offset[day_type_of(local), slot_of(local)])
 
     def count_near(self, local: datetime, place: Place) -> float:
         """Silences (>= 5 min) seen starting in `place` within an hour of this time of day."""

@@ -9,14 +9,14 @@ from zoneinfo import ZoneInfo
 
 from analytics.daily import DayStats
 from analytics.decision import Flag
-from analytics.home import HomeConfig, Place, Sensor
+from analytics.home import HomeConfig, Observation, Place, Sensor
 from analytics.routine import Expectation, RoutineModel
 
 DEPART_AFTER = timedelta(minutes=10)  # silence after the front door that means "went out"
 # A lone event after a long silence, not followed by another within BLIP_CONFIRM, is taken
-# for sensor noise (a PIR seeing sunlight, a fridge compressor): it neither ends an absence
-# nor moves the silence elsewhere.
-BLIP_AFTER = timedelta(minutes=30)
+# for sensor noise (a PIR seeing sunlight, a fridge compressor) or a single twitch: it
+# neither ends an absence, nor moves the silence elsewhere, nor resolves an open alert.
+BLIP_AFTER = timedelta(hours=2)
 BLIP_CONFIRM = timedelta(minutes=5)
 
 
@@ -39,6 +39,7 @@ class HomeState:
     returned: bool = False  # the last door event ended an absence: they came in
     bath_since: datetime | None = None  # start of the current bathroom visit
     bedroom_since: datetime | None = None  # start of the current stay in the bedroom
+    night_up: bool = False  # got out of bed at night and not back in the bedroom yet
     woke_on: date | None = None  # the local day the resident was last seen up
     not_up_on: date | None = None  # the local day "not up yet" was last flagged
     visitors_until: datetime | None = None
@@ -53,6 +54,8 @@ class HomeState:
     meal_home: set[int] = field(default_factory=set)  # windows with any activity at home
     meal_flagged: set[int] = field(default_factory=set)  # windows already flagged today
     before_blip: Snapshot | None = None  # the silence a possibly spurious event interrupted
+    # what that event would end, if confirmed: (event, sensor, silence seconds, its place)
+    pending: tuple[Observation, Sensor, float, Place] | None = None
     open: dict[str, Flag] = field(default_factory=dict)
     expectation: Expectation | None = None  # cached for the current silence
 
@@ -64,7 +67,7 @@ class HomeState:
         snap = self.before_blip
         if snap is None or self.last_at is None or now - self.last_at < BLIP_CONFIRM:
             return
-        self.before_blip = None
+        self.before_blip = self.pending = None
         self.last_at, self.last_sensor, self.place = snap.last_at, snap.last_sensor, snap.place
         self.out_since, self.returned, self.expectation = snap.out_since, snap.returned, None
 
@@ -74,6 +77,13 @@ class HomeState:
     @property
     def last_local(self) -> datetime | None:
         return None if self.last_at is None else self.local(self.last_at)
+
+    @property
+    def context(self) -> Place:
+        """Where the current silence started, as the routine model conditions on it."""
+        if self.night_up and self.place not in (Place.BEDROOM, Place.ENTRANCE):
+            return Place.NIGHT_UP
+        return self.place
 
     def left_at(self) -> datetime | None:
         """When the resident went out (door, then silence), or None while they are in."""

@@ -11,11 +11,13 @@ from analytics.explain import clock, day_kind, duration
 from analytics.health import Health
 from analytics.home import PLACE_NAMES, ROOM_NAMES, Place
 from analytics.routine import Expectation
-from analytics.slots import day_type_of, is_night
+from analytics.slots import day_type_of
 from analytics.state import Context
 
 FLOOR = timedelta(minutes=20)
 CEILING = timedelta(hours=16)
+NIGHT_UP_CEILING = timedelta(minutes=45)
+STILL_IN_BATHROOM = timedelta(minutes=30)
 LEARNING_WEIGHT = 3.0  # below this many own silences the prior is speaking
 
 
@@ -23,7 +25,7 @@ def expectation(ctx: Context) -> Expectation:
     st = ctx.state
     if st.expectation is None:
         assert st.last_at is not None
-        st.expectation = ctx.model.expect(st.local(st.last_at), st.place, ctx.config.sensitivity)
+        st.expectation = ctx.model.expect(st.local(st.last_at), st.context, ctx.config.sensitivity)
     return st.expectation
 
 
@@ -35,7 +37,13 @@ def inactivity_deadline(ctx: Context, horizon: datetime | None) -> datetime | No
     if horizon is not None and start + FLOOR >= horizon:
         return start + FLOOR  # a lower bound is enough: nothing can be due before horizon
     limit = timedelta(seconds=expectation(ctx).threshold_s)
-    return start + min(max(limit, FLOOR), CEILING)
+    ceiling = CEILING
+    if st.context == Place.NIGHT_UP:
+        # Out of bed at night and still for this long is worth a call whatever the habit,
+        # unless the family said otherwise (false-alarm feedback raises it, within bounds).
+        local = st.local(st.last_at)
+        ceiling = NIGHT_UP_CEILING * ctx.model.offset_at(local) / ctx.config.sensitivity
+    return start + min(max(limit, FLOOR), ceiling)
 
 
 def _silence_details(ctx: Context, now: datetime) -> dict[str, Any]:
@@ -72,8 +80,11 @@ def inactivity_flag(ctx: Context, now: datetime, health: Health | None) -> Flag:
     quiet = (now - st.last_at).total_seconds()
     exp = expectation(ctx)
     where = ROOM_NAMES[st.last_sensor.room] if st.last_sensor else PLACE_NAMES[st.place]
-    if is_night(since) and st.place != Place.BEDROOM:
-        text = f"Up at night: no movement since {clock(since)} ({duration(quiet)}) in {where}."
+    if st.context == Place.NIGHT_UP:
+        text = (
+            f"Up at night and not back to bed: no movement since {clock(since)}"
+            f" ({duration(quiet)}) in {where}."
+        )
     else:
         text = f"No movement since {clock(since)} ({duration(quiet)}); last seen in {where}."
     if exp.learned < LEARNING_WEIGHT:
@@ -91,7 +102,7 @@ def inactivity_flag(ctx: Context, now: datetime, health: Health | None) -> Flag:
     details = _silence_details(ctx, now) | {
         "usual_s": round(exp.usual_s),
         "threshold_s": round(exp.threshold_s),
-        "place": st.place.name.lower(),
+        "place": st.context.name.lower(),
     }
     return Flag("inactivity", "warning", now, text, details)
 
@@ -145,7 +156,10 @@ def bathroom_deadline(ctx: Context, horizon: datetime | None) -> datetime | None
     if st.bath_since is None or st.place != Place.BATHROOM:
         return None
     limit_s, _ = ctx.model.habits.bath_limits_s(ctx.config.sensitivity)
-    return st.bath_since + timedelta(seconds=limit_s)
+    deadline = st.bath_since + timedelta(seconds=limit_s)
+    if st.last_at is not None and deadline - st.last_at >= STILL_IN_BATHROOM:
+        return None  # nothing moves there any more: that is the inactivity rule's case
+    return deadline
 
 
 def bathroom_flag(ctx: Context, now: datetime, health: Health | None) -> Flag:

@@ -1,7 +1,7 @@
 """Slow change: daily routine features scored for a sustained shift over weeks.
 
-Each feature's last two weeks are compared with the weeks before (robust z-score on medians)
-and the direction is confirmed by a Theil-Sen slope (scikit-learn) over the recent month.
+Each feature's last ten days are compared with the weeks before (their median, in standard
+errors, against the earlier median and spread), and the direction is confirmed by a Theil-Sen slope (scikit-learn) over the recent month.
 Findings feed a weekly summary ("getting up 1 h later for 2 weeks"); they are never alarms.
 """
 
@@ -15,16 +15,16 @@ from sklearn.linear_model import TheilSenRegressor
 
 from analytics.daily import DayStats
 
-RECENT_DAYS = 14
+RECENT_DAYS = 10
 MIN_BASELINE_DAYS = 14
-Z_LIMIT = 2.5
+Z_LIMIT = 4.0
 # feature -> (smallest change worth telling, noise floor of the spread, wording)
 MEANINGFUL: dict[str, tuple[float, float, str]] = {
     "wake_h": (0.5, 0.25, "getting up {sign} by {abs_h}"),
-    "bed_h": (0.75, 0.25, "going to bed {sign} by {abs_h}"),
+    "bed_h": (1.0, 0.75, "going to bed {sign} by {abs_h}"),
     "night_bathroom_trips": (0.75, 0.5, "night bathroom trips {ratio}"),
     "kitchen_visits": (1.5, 1.0, "kitchen visits {ratio}"),
-    "hours_out": (1.0, 0.5, "time out of home {ratio}"),
+    "hours_out": (2.0, 1.5, "time out of home {ratio}"),
     "activity_events": (0.0, 10.0, "overall activity {ratio}"),
 }
 
@@ -59,11 +59,11 @@ def _wording(feature: str, baseline: float, recent: float) -> str:
     else:
         ratio = f"{'up' if change > 0 else 'down'} {abs(change) / max(baseline, 1e-9):.0%}"
     text = template.format(sign="later" if change > 0 else "earlier", abs_h=abs_h, ratio=ratio)
-    return f"{text} over the last 2 weeks ({baseline:.1f} -> {recent:.1f} a day)"
+    return f"{text} over the last {RECENT_DAYS} days ({baseline:.1f} -> {recent:.1f} a day)"
 
 
 def score(days: Sequence[DayStats]) -> list[Finding]:
-    """Sustained changes in the last two weeks against the weeks before them."""
+    """Sustained changes in the last ten days against the weeks before them."""
     findings: list[Finding] = []
     for feature, (meaningful, floor, _) in MEANINGFUL.items():
         index, values = _series(days, feature)
@@ -74,7 +74,8 @@ def score(days: Sequence[DayStats]) -> list[Finding]:
         centre = float(np.median(base))
         spread = float(np.median(np.abs(base - centre))) * 1.4826
         now = float(np.median(recent))
-        z = (now - centre) / max(spread, floor)
+        # How far the recent median sits from the usual, in standard errors of that median.
+        z = (now - centre) / (max(spread, floor) * 1.25 / np.sqrt(len(recent)))
         threshold = meaningful if meaningful > 0 else 0.3 * centre
         if abs(z) < Z_LIMIT or abs(now - centre) < threshold:
             continue

@@ -129,10 +129,13 @@ def _add(
     msg_key = int.from_bytes(
         blake2b(topic.encode() + b"\0" + payload, digest_size=8).digest(), "big", signed=True
     )
-    if dup and msg_key in seen_keys:
+    # A row timed by its receipt gets a new `at` when redelivered; the broker re-sends with
+    # the original packet id, so mixing it in tells a redelivery from an identical new message.
+    receipt_mix = item[2] << 46
+    if dup and msg_key ^ receipt_mix in seen_keys:
         batch.skipped_duplicates += 1
         return
-    seen_keys.add(msg_key)
+    seen_keys.add(msg_key ^ receipt_mix)
     times = []
     for reading in message.readings:
         at, corrected = received_at, False
@@ -142,7 +145,12 @@ def _add(
             skew = abs(reading.at - received_at)
             if skew > ABSURD_SKEW:
                 batch.dead.append(
-                    (received_at, topic, f"timestamp {reading.at} is absurd", payload)
+                    (
+                        received_at,
+                        topic,
+                        f"timestamp {reading.at} is too far from receipt time",
+                        payload,
+                    )
                 )
                 return
             # A device clock off by more than the tolerance is not trusted for this reading.
@@ -172,7 +180,7 @@ def _add(
                 activity,
                 received_at,
                 _text(reading.detail),
-                msg_key ^ _SIGNAL_SALT[signal],
+                msg_key ^ _SIGNAL_SALT[signal] ^ (receipt_mix if at is received_at else 0),
                 corrected,
                 dup,
             )

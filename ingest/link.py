@@ -57,6 +57,7 @@ class Link:
         self._buffer: deque[Received] = deque()
         self._generation = 0
         self.connected = threading.Event()
+        self.subscribed = threading.Event()  # messages published before this may be missed
         self.refused_v5 = threading.Event()
         self.wake = threading.Event()
         self.batch_size = receive_maximum
@@ -76,6 +77,7 @@ class Link:
         self.client.on_connect = self._on_connect
         self.client.on_disconnect = self._on_disconnect
         self.client.on_message = self._on_message
+        self.client.on_subscribe = lambda *args: self.subscribed.set()
 
     def start(self) -> None:
         if self.protocol == MQTTProtocolVersion.MQTTv5:
@@ -141,6 +143,8 @@ class Link:
         elif not flags.session_present:
             # 3.1.1 has no such option: the kept session already holds the subscriptions.
             client.subscribe([(t, 1) for t in self._topics])
+        else:
+            self.subscribed.set()
 
     def _on_disconnect(
         self,
@@ -153,6 +157,7 @@ class Link:
         with self._lock:
             self._generation += 1  # acks of messages received so far must not be sent now
         self.connected.clear()
+        self.subscribed.clear()
         log.warning("MQTT disconnected (%s); paho reconnects by itself", reason)
 
     def _on_message(self, client: mqtt.Client, userdata: object, msg: mqtt.MQTTMessage) -> None:

@@ -8,13 +8,15 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from devices.datasets import HOMES
+from devices.datasets import HOMES, load_map
 from simulators.formats import FORMATS
 from simulators.runner import SimOptions, Stats, run_simulation
 from simulators.scenario import ScenarioError
 from simulators.scenarios import SCENARIOS, load_named, named_files
 from simulators.sink import SinkError
 from simulators.wire import Topics
+
+SHOWN_TRUTH = 20
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -37,6 +39,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="NAME[@WHEN][:ROOM]",
         help="scenario cue, WHEN = ISO time or +2h after --start (default +1h); repeatable",
     )
+    add("--cue-homes", type=int, help="apply the scenarios to the first N homes only")
     add("--list-scenarios", action="store_true", help="list scenarios and exit")
     add(
         "--replay",
@@ -52,7 +55,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def options_from_args(args: argparse.Namespace) -> SimOptions:
-    zone = ZoneInfo(args.timezone)
+    # Naive times are the home's local time: a replayed home lives in its dataset's zone.
+    zone = ZoneInfo(load_map(args.replay).timezone if args.replay else args.timezone)
     return SimOptions(
         home_id=args.home,
         homes=args.homes,
@@ -64,6 +68,7 @@ def options_from_args(args: argparse.Namespace) -> SimOptions:
         anchor=_aware(args.anchor, zone),
         cues=tuple(args.scenario),
         replay=args.replay,
+        cue_homes=args.cue_homes,
         format=args.format,
         out=args.out,
         ground_truth=args.ground_truth,
@@ -114,7 +119,10 @@ def _report(stats: Stats) -> None:
     )
     print(
         f"{stats.homes} home(s), {stats.events} events, {stats.messages} messages, "
-        f"{stats.wall_s:.1f} s, {stats.events_per_s:.0f} events/s, simulated {span}"
+        f"{stats.wall_s:.1f} s, {stats.events_per_s:.0f} events/s achieved, "
+        f"worst lag {stats.max_lag_s:.2f} s, peak RSS {stats.peak_rss_mb:.0f} MB, simulated {span}"
     )
-    for truth in stats.truth:
+    for truth in stats.truth[:SHOWN_TRUTH]:
         print(truth.to_json())
+    if len(stats.truth) > SHOWN_TRUTH:
+        print(f"... and {len(stats.truth) - SHOWN_TRUTH} more ground truth records")

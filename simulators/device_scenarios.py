@@ -163,6 +163,13 @@ def garbage(spec: ScenarioSpec, effects: Effects, record: Recorder) -> None:
     effects.event_transforms.append(lambda events: _merge(events, notes))
 
 
+def panic_press(spec: ScenarioSpec, effects: Effects, record: Recorder) -> None:
+    device_id = effects.device_id(spec, "panic-button")
+    press = Event(spec.at, effects.home_id, device_id, {Signal.PANIC: 1.0}, detail="single")
+    record(spec.at, effects.layout.device(device_id).room, {"device": device_id})
+    effects.event_transforms.append(lambda events: _merge(events, [press]))
+
+
 def _availability(effects: Effects, device_id: str, at: datetime, online: bool) -> Event:
     return Event(at, effects.home_id, device_id, {Signal.AVAILABLE: 1.0 if online else 0.0})
 

@@ -60,9 +60,6 @@ class HomeLayout:
     def with_role(self, role: Role) -> Device | None:
         return next((d for d in self.devices if d.role is role), None)
 
-    def first_of(self, kind: DeviceKind) -> Device | None:
-        return next((d for d in self.devices if d.kind is kind), None)
-
 
 def standard_layout(home_id: str, timezone: str = "Europe/Paris") -> HomeLayout:
     """A one-bedroom flat fitted the way Veille recommends: a PIR per room and a few extras."""

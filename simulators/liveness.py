@@ -41,45 +41,38 @@ def reports(
     thermal: Thermal = comfortable,
     spec: LivenessSpec = LivenessSpec(),
 ) -> Iterator[Event]:
-    """Endless liveness reports of every device from `start`, in time order."""
-    streams = [_device_reports(layout.home_id, d, seed, start, spec) for d in layout.devices]
-    streams += [
-        _temperatures(layout.home_id, d, seed, start, thermal, spec)
-        for d in layout.devices
-        if d.kind is DeviceKind.TEMPERATURE
-    ]
-    return heapq.merge(*streams, key=lambda e: e.at)
+    """Endless liveness reports of every device from `start`, in time order.
 
-
-def _device_reports(
-    home_id: str, device: Device, seed: int, start: datetime, spec: LivenessSpec
-) -> Iterator[Event]:
-    rng = random.Random(f"{seed}/{home_id}/{device.id}/liveness")
-    period = spec.report_s if device.on_battery else spec.mains_report_s
-    at = start + timedelta(seconds=rng.uniform(0, period))
-    battery = rng.uniform(55.0, 100.0)
-    link = rng.uniform(40.0, 200.0)
+    One generator and one random stream per home, not per device: with 10,000 homes in a
+    process, per-device generators and Mersenne Twister states would cost hundreds of MB.
+    """
+    rng = random.Random(f"{seed}/{layout.home_id}/liveness")
+    home_id = layout.home_id
+    battery = {d.id: rng.uniform(55.0, 100.0) for d in layout.devices if d.on_battery}
+    link = {d.id: rng.uniform(40.0, 200.0) for d in layout.devices}
+    due: list[tuple[datetime, int, Device, bool]] = []  # (when, order, device, thermometer?)
+    for n, device in enumerate(layout.devices):
+        period = spec.report_s if device.on_battery else spec.mains_report_s
+        due.append((start + timedelta(seconds=rng.uniform(0, period)), n, device, False))
+        if device.kind is DeviceKind.TEMPERATURE:
+            first = start + timedelta(seconds=rng.uniform(0, spec.temperature_s))
+            due.append((first, n, device, True))
+    heapq.heapify(due)
     while True:
-        link = max(0.0, min(255.0, link + rng.gauss(0, 8)))
-        signals = {Signal.LINK_QUALITY: float(round(link))}
-        if device.on_battery:
-            days = (at - start).total_seconds() / 86400
-            signals[Signal.BATTERY_PCT] = float(
-                max(0, round(battery - spec.drain_pct_per_day * days))
-            )
+        at, n, device, thermometer = heapq.heappop(due)
+        if thermometer:
+            celsius = round(thermal(at) + rng.gauss(0, 0.1), 1)
+            humidity = round(45 + rng.gauss(0, 2), 1)
+            signals = {Signal.TEMPERATURE_C: celsius, Signal.HUMIDITY_PCT: humidity}
+            heapq.heappush(due, (at + timedelta(seconds=spec.temperature_s), n, device, True))
+        else:
+            link[device.id] = max(0.0, min(255.0, link[device.id] + rng.gauss(0, 8)))
+            signals = {Signal.LINK_QUALITY: float(round(link[device.id]))}
+            if device.id in battery:
+                days = (at - start).total_seconds() / 86400
+                pct = battery[device.id] - spec.drain_pct_per_day * days
+                signals[Signal.BATTERY_PCT] = float(max(0, round(pct)))
+            period = spec.report_s if device.on_battery else spec.mains_report_s
+            next_at = at + timedelta(seconds=period * rng.uniform(0.9, 1.1))
+            heapq.heappush(due, (next_at, n, device, False))
         yield Event(at, home_id, device.id, signals)
-        at += timedelta(seconds=period * rng.uniform(0.9, 1.1))
-
-
-def _temperatures(
-    home_id: str, device: Device, seed: int, start: datetime, thermal: Thermal, spec: LivenessSpec
-) -> Iterator[Event]:
-    rng = random.Random(f"{seed}/{home_id}/{device.id}/temperature")
-    at = start + timedelta(seconds=rng.uniform(0, spec.temperature_s))
-    while True:
-        celsius = round(thermal(at) + rng.gauss(0, 0.1), 1)
-        humidity = round(45 + rng.gauss(0, 2), 1)
-        yield Event(
-            at, home_id, device.id, {Signal.TEMPERATURE_C: celsius, Signal.HUMIDITY_PCT: humidity}
-        )
-        at += timedelta(seconds=spec.temperature_s)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 from devices.datasets import Record, SensorMap, load_map, parse_home
 from devices.signals import DeviceKind, Signal
@@ -87,8 +87,3 @@ class Replay:
             return events
         until = self.until
         return itertools.takewhile(lambda e: e.at < until, events)
-
-    @property
-    def span(self) -> timedelta:
-        records = self.parsed.records
-        return records[-1].at - records[0].at if records else timedelta()

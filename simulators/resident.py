@@ -159,7 +159,7 @@ def plan_day(
     next_wake: datetime,
     rng: random.Random,
 ) -> list[Activity]:
-    """Activities from getting up on `day` to getting up the next day."""
+    """Activities from getting up at `wake` to getting up again at `next_wake`."""
     d = _Day(wake, rng, params, zone)
     d.add("get up", d.span(3, 8), Room.BEDROOM, ACTIVE_S)
     d.add("wash", d.span(8, 20), Room.BATHROOM, ACTIVE_S)

@@ -7,8 +7,10 @@
 from __future__ import annotations
 
 import heapq
+import itertools
 import logging
 import random
+import resource
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -48,6 +50,7 @@ class SimOptions:
     speed: float | None = 1.0  # simulated s per real s; None: as fast as possible
     anchor: datetime | None = None  # wall time at which simulated time is `start`
     cues: tuple[str, ...] = ()  # scenario cues, NAME[@WHEN][:ROOM], applied to every home
+    cue_homes: int | None = None  # apply the cues to the first N homes only (load tests)
     replay: str | None = None  # a dataset home (devices.datasets.HOMES) instead of residents
     format: str = "native"
     out: Path | None = None  # JSON lines file instead of MQTT
@@ -65,6 +68,8 @@ class Stats:
     wall_s: float = 0.0
     first_at: datetime | None = None
     last_at: datetime | None = None
+    max_lag_s: float = 0.0  # how far behind its clock live publishing fell, at worst
+    peak_rss_mb: float = 0.0
     truth: list[GroundTruth] = field(default_factory=list)
 
     @property
@@ -122,8 +127,11 @@ def build_sources(options: SimOptions, live_start: datetime) -> list[Source]:
     end = live_start + timedelta(days=1.0 if options.days is None else options.days)
     varied = options.homes > 1
     sims: list[Source] = []
-    for layout in layouts(options):
-        cues = tuple(parse_cue(c, live_start, layout.zone) for c in expand(options.cues))
+    cued = len(home_ids(options)) if options.cue_homes is None else options.cue_homes
+    texts = expand(options.cues)
+    for n, layout in enumerate(layouts(options)):
+        chosen = texts if n < cued else []
+        cues = tuple(parse_cue(c, live_start, layout.zone) for c in chosen)
         params = resident_params(options.seed, layout.home_id, varied)
         spec = HomeSpec(layout, params, options.seed, cues)
         sims.append(Simulation(spec, start, end))
@@ -142,21 +150,28 @@ def run_simulation(
     live_start = options.start or begun
     sims = build_sources(options, live_start)
     by_home = {s.layout.home_id: s.layout for s in sims}
-    clock = None
-    if options.speed is not None:
-        clock = WarpedClock(live_start, options.anchor or begun, options.speed)
     wire = make_wire(options.format, options.topics)
     sink: Sink = FileSink(options.out) if options.out else MqttSink(mqtt_url, options.client_id)
     truth_out = open(options.ground_truth, "w") if options.ground_truth else None  # noqa: SIM115
     stats = Stats(homes=len(sims))
+    stream = _merged(sims)
+    # Priming every home's generators takes seconds for 10,000 homes: do it before anchoring.
+    first = next(stream, None)
+    clock = None
+    if options.speed is not None:
+        clock = WarpedClock(live_start, options.anchor or wall(), options.speed)
     started = time.monotonic()
     try:
         sink.send(None, wire.preamble(list(by_home.values())))
-        for event in _merged(sims):
+        for event in itertools.chain([first] if first else [], stream):
             if clock is not None:
-                delay = clock.delay_s(event.at, wall())
+                now = wall()
+                delay = clock.delay_s(event.at, now)
                 if delay > 0 and stop.wait(delay):
                     break
+                if event.at >= live_start:  # history is meant to be late
+                    lag = (now - clock.wall_at(event.at)).total_seconds()
+                    stats.max_lag_s = max(stats.max_lag_s, lag)
             if stop.is_set():
                 break
             messages = wire.messages(by_home[event.home_id], event)
@@ -173,6 +188,7 @@ def run_simulation(
         if truth_out is not None:
             truth_out.close()
         stats.wall_s = time.monotonic() - started
+        stats.peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     log.info("simulated %d events for %d homes in %.1f s", stats.events, stats.homes, stats.wall_s)
     return stats
 

@@ -54,6 +54,12 @@ SCENARIOS: dict[str, ScenarioDef] = {
         life.slow_decline,
         "weeks=6",
     ),
+    "panic_press": ScenarioDef(
+        "the resident presses the panic button (wearable or wall) at WHEN",
+        "critical alert at once",
+        dev.panic_press,
+        "device=panic-button",
+    ),
     "heating_failure": ScenarioDef(
         "heating stops at WHEN: indoor temperature falls towards outdoors",
         "cold home alert",

@@ -95,6 +95,8 @@ class FileSink:
 
     def send(self, event: Event | None, messages: list[WireMessage]) -> None:
         """`event` is None for messages that belong to no event (a bridge's announcements)."""
+        if event is None and not messages:
+            return
         body: dict[str, Any] = {}
         if event is not None:
             body["at"] = event.at.isoformat()

@@ -60,12 +60,19 @@ def insert_events(conn: Conn, rows: Sequence[tuple[object, ...]]) -> int:
             copy.set_types(_STAGING_TYPES)
             for row in rows:
                 copy.write_row(row)
+        # Redelivered (DUP) rows are checked against the events of their homes in the window
+        # before them, gathered once per batch and hashed: a per-row lookup would cost a scan
+        # of the home's day for every row.
         cur.execute(
-            f"INSERT INTO events ({EVENT_COLUMNS}) SELECT {EVENT_COLUMNS} FROM staging_events s"
-            " WHERE NOT (s.dup AND EXISTS (SELECT 1 FROM events e"
-            "   WHERE e.home_id = s.home_id AND e.dedupe_key = s.dedupe_key"
-            f"   AND e.at > s.at - INTERVAL '{REDELIVERY_WINDOW}' AND e.at <= s.at))"
-            " ON CONFLICT DO NOTHING"
+            "WITH windows AS (SELECT home_id, min(at) - %s::interval AS lo, max(at) AS hi"
+            "   FROM staging_events WHERE dup GROUP BY home_id),"
+            " seen AS MATERIALIZED (SELECT e.home_id, e.dedupe_key FROM events e"
+            "   JOIN windows w ON e.home_id = w.home_id AND e.at > w.lo AND e.at <= w.hi"
+            "   WHERE e.dedupe_key IS NOT NULL)"
+            f" INSERT INTO events ({EVENT_COLUMNS}) SELECT {EVENT_COLUMNS} FROM staging_events s"
+            " WHERE NOT s.dup OR (s.home_id, s.dedupe_key) NOT IN (SELECT * FROM seen)"
+            " ON CONFLICT DO NOTHING",
+            (REDELIVERY_WINDOW,),
         )
         return cur.rowcount
 

@@ -192,3 +192,13 @@ def nobody_reached(conn: Conn, incident_id: int, purpose: str) -> bool:
         (incident_id, purpose),
     ).fetchone()
     return bool(row and row[0])
+
+
+def list_messages_to(conn: Conn, contact_id: int, limit: int = 100) -> list[Message]:
+    """The latest messages written for one person, oldest first."""
+    with conn.cursor(row_factory=class_row(Message)) as cur:
+        rows = cur.execute(
+            f"SELECT {_COLUMNS} FROM alert_outbox WHERE contact_id = %s ORDER BY id DESC LIMIT %s",
+            (contact_id, limit),
+        ).fetchall()
+    return rows[::-1]

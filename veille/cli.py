@@ -59,7 +59,12 @@ COMMANDS: dict[str, Command] = {
         "alerts.command",
         "escalate incidents and deliver messages",
         lambda m, a, s: m.run(
-            a, _needs("database_url", s.database_url), s.effective_public_url, s.secret_key
+            a,
+            _needs("database_url", s.database_url),
+            s.effective_public_url,
+            s.secret_key,
+            s.admin_apprise_urls,
+            s.deadman_url,
         ),
     ),
     "api": Command("veille.api_command", "serve the web API", lambda m, a, s: m.run(a, s)),

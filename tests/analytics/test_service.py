@@ -71,6 +71,11 @@ def test_inactivity_opens_after_threshold_and_resolves_on_activity(
     motion(conn, "pir-kitchen", back)
     clock.set(back + timedelta(seconds=2))
     service.step()
+    assert incidents.get_incident(conn, opened.id).state == "open"  # type: ignore[union-attr]
+    # a lone twitch after a long silence does not resolve it; a second movement does
+    motion(conn, "pir-kitchen", back + timedelta(minutes=1))
+    clock.set(back + timedelta(minutes=1, seconds=2))
+    service.step()
     resolved = incidents.get_incident(conn, opened.id)
     assert resolved is not None
     assert resolved.state == "resolved"

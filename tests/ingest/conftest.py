@@ -83,7 +83,7 @@ class RunningIngest:
         self.service = IngestService(self.config)
         self._thread = threading.Thread(target=self.service.run, args=(self._stop,), daemon=True)
         self._thread.start()
-        wait_until(self.service.link.connected.is_set, what="ingest connected to the broker")
+        wait_until(self.service.link.subscribed.is_set, what="ingest subscribed")
         return self.service
 
     def stop(self) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
 
 from devices.signals import Reading, Signal
@@ -10,7 +12,7 @@ from ingest.activity import ActivityTracker
 DEVICE = ("h1", "d1")
 
 
-def decide_all(values: list[tuple[Signal, float]], retained: bool = False) -> list[bool]:
+def decide_all(values: Sequence[tuple[Signal, float]], retained: bool = False) -> list[bool]:
     tracker = ActivityTracker()
     return [tracker.decide(DEVICE, Reading(s, v), retained) for s, v in values]
 

@@ -12,6 +12,7 @@ from devices.signals import DeviceKind, Signal
 from tests.ingest.conftest import (
     Publisher,
     RunningIngest,
+    ingest_config,
     register,
     scalar,
     wait_for_count,
@@ -76,3 +77,68 @@ def test_malformed_message_is_dead_lettered_and_good_one_stored(
 
     wait_for_count(db_url, "SELECT count(*) FROM events", 1)
     assert str(scalar(db_url, "SELECT reason FROM dead_letters")).startswith("malformed JSON")
+
+
+BAD = [
+    (b"{not json", "malformed JSON"),
+    (b'{"signals": {"motion": "yes"}}', "finite number"),
+    (b'{"signals": {"battery_pct": 4000}}', "absurd value"),
+    (b'{"signals": {"motion": 1}, "detail": "' + b"x" * 70_000 + b'"}', "exceeds"),
+    (b'{"at": "2099-01-01T00:00:00+00:00", "signals": {"motion": 1}}', "too far"),
+]
+
+
+def test_malformed_flood_never_blocks_good_messages(
+    db_url: str, topic_prefix: str, ingest: RunningIngest, publisher: Publisher
+) -> None:
+    register(db_url, "h1", {"pir": DeviceKind.MOTION})
+    topic = native.topic_for(topic_prefix, "h1", "pir")
+    messages = []
+    for n in range(500):
+        good = json.dumps({"signals": {"button": 1}, "detail": f"good-{n}"}).encode()
+        bad, _ = BAD[n % len(BAD)]
+        messages += [(topic, good), (topic, bad)]
+    messages.append((f"{topic_prefix}/v1/h1/pir/extra", b"online"))  # unknown sub-topic
+    publisher.publish_many(messages)
+
+    wait_for_count(db_url, "SELECT count(*) FROM dead_letters", 501)
+    wait_for_count(db_url, "SELECT count(*) FROM events WHERE detail LIKE 'good-%%'", 500)
+    for _, reason in BAD:
+        assert (
+            scalar(
+                db_url, "SELECT count(*) FROM dead_letters WHERE reason LIKE %s", (f"%{reason}%",)
+            )
+            == 100
+        )
+    assert (
+        scalar(db_url, "SELECT count(*) FROM dead_letters WHERE reason LIKE 'unknown sub-topic%%'")
+        == 1
+    )
+    oversized = "SELECT max(octet_length(payload)) FROM dead_letters"
+    assert int(scalar(db_url, oversized)) > 70_000  # type: ignore[call-overload]
+
+
+def test_two_workers_share_the_subscription_without_duplicates(
+    db_url: str, mqtt_url: str, topic_prefix: str, publisher: Publisher
+) -> None:
+    register(db_url, "h1", {"pir": DeviceKind.MOTION})
+    group = f"g{abs(hash(topic_prefix))}"
+    workers = [
+        RunningIngest(ingest_config(db_url, mqtt_url, topic_prefix, share_group=group))
+        for _ in range(2)
+    ]
+    for worker in workers:
+        worker.start()
+    topic = native.topic_for(topic_prefix, "h1", "pir")
+    publisher.publish_many(
+        [
+            (topic, json.dumps({"signals": {"button": 1}, "detail": f"n{n}"}).encode())
+            for n in range(3000)
+        ]
+    )
+    wait_for_count(db_url, "SELECT count(DISTINCT detail) FROM events", 3000)
+    assert scalar(db_url, "SELECT count(*) FROM events") == 3000
+    received = [w.service.stats.received for w in workers if w.service]
+    for worker in workers:
+        worker.stop()
+    assert all(r > 0 for r in received), received

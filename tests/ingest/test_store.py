@@ -75,7 +75,9 @@ def test_health_pass_stores_each_kind_of_silence(db_url: str) -> None:
     )
     assert store.update_silence(NOW) == 2
     with psycopg.connect(db_url) as conn:
-        rows = dict(conn.execute("SELECT device_id, silence FROM device_status").fetchall())
+        rows: dict[object, object] = dict(
+            conn.execute("SELECT device_id, silence FROM device_status").fetchall()
+        )
         assert rows == {"pir": "low_battery", "door": "offline"}
         assert device_status.update_silence(conn, NOW) == {
             ("h1", "pir"): "low_battery",

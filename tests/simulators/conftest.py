@@ -13,6 +13,8 @@ import paho.mqtt.client as mqtt
 import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 
+from veille.mosquitto import Mosquitto
+
 WAIT_S = 20.0
 
 
@@ -64,5 +66,17 @@ def flat_prefix(topic_prefix: str) -> str:
 @pytest.fixture
 def subscriber(mqtt_url: str, flat_prefix: str) -> Iterator[Subscriber]:
     sub = Subscriber(mqtt_url, f"{flat_prefix}/#")
+    yield sub
+    sub.close()
+
+
+@pytest.fixture
+def burst_subscriber(private_mosquitto: Mosquitto, flat_prefix: str) -> Iterator[Subscriber]:
+    """A subscriber on a private broker that queues up to 100,000 messages per client.
+
+    The simulator publishes history and fast replays in bursts; the shared Mosquitto's
+    default queue (1,000 messages) would drop what a busy subscriber has not read yet.
+    """
+    sub = Subscriber(private_mosquitto.url, f"{flat_prefix}/#")
     yield sub
     sub.close()

@@ -84,7 +84,7 @@ def test_network_flapping_delivers_every_report_late_but_none_lost() -> None:
     assert made == Counter((e.device_id, e.at) for e in baseline)
     late = [e for e in events if e.device_at is not None]
     assert late
-    assert all(timedelta(0) < e.at - e.device_at <= timedelta(minutes=5) for e in late)
+    assert all(timedelta(0) < e.at - e.stamped_at <= timedelta(minutes=5) for e in late)
     for k in range(6):  # nothing goes out in the second half of each period
         down = CUE_AT + timedelta(minutes=10 * k + 5)
         assert not [e for e in events if down < e.at < down + timedelta(minutes=5)]
@@ -107,3 +107,10 @@ def test_garbage_sends_raw_payloads_on_real_device_topics_within_the_window() ->
     assert Counter(e.raw for e in raw) == Counter(GARBAGE * 2)
     assert all(CUE_AT <= e.at < CUE_AT + timedelta(hours=1) for e in raw)
     assert sim.truth[0].detail == {"count": 24}
+
+
+def test_panic_press_is_one_critical_press_on_the_panic_button() -> None:
+    events, sim = simulate_cues("panic_press@+2h", start=START)
+    presses = [e for e in events if Signal.PANIC in e.signals]
+    assert [(e.device_id, e.at, e.detail) for e in presses] == [("panic-button", CUE_AT, "single")]
+    assert sim.truth[0].expect == "critical alert at once"

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from devices.signals import Room, Signal
+from simulators.layout import standard_layout
 from tests.simulators.life import (
     Night,
     activity_after,
@@ -16,6 +17,31 @@ from tests.simulators.life import (
 )
 
 START = datetime(2026, 3, 2, 6, tzinfo=UTC)  # Monday 07:00 in Paris
+
+
+def test_fall_silences_the_resident_but_not_the_devices() -> None:
+    events, sim = simulate_cues("fall@2026-03-02T12:20:00:bathroom", start=START)
+    fall_at = datetime(2026, 3, 2, 11, 20, tzinfo=UTC)  # 12:20 in Paris, in the armchair
+    assert [(t.scenario, t.began_at, t.room) for t in sim.truth] == [
+        ("fall", fall_at, Room.BATHROOM)
+    ]
+    after = [e for e in events if e.at > fall_at]
+    assert not [e for e in after if is_activity(e)]
+    # The fall itself is the last thing a sensor sees: the bathroom PIR at the moment.
+    last = max((e for e in events if is_activity(e)), key=lambda e: e.at)
+    assert (last.device_id, last.at) == ("bathroom-pir", fall_at)
+    # Liveness goes on for the whole window: battery and link quality from every device.
+    reporting = {e.device_id for e in after if e.at > fall_at + timedelta(days=1)}
+    assert reporting == {d.id for d in standard_layout("sc").devices}
+    assert sim.truth[0].to_json().startswith('{"home":"sc","scenario":"fall"')
+
+
+def test_fall_during_an_outing_happens_on_coming_home() -> None:
+    events, sim = simulate_cues("fall@+4h", start=START, days=1)
+    truth = sim.truth[0]
+    assert truth.began_at > START + timedelta(hours=4)
+    assert truth.room is Room.HALL
+    assert not [e for e in events if e.at > truth.began_at and is_activity(e)]
 
 
 def test_not_getting_up_leaves_the_bed_occupied_and_the_rest_of_the_flat_still() -> None:

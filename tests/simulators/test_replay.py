@@ -15,6 +15,7 @@ from simulators.replay import replay_events, replay_layout
 from simulators.runner import SimOptions, run_simulation
 from simulators.wire import Topics
 from tests.simulators.conftest import Subscriber
+from veille.mosquitto import Mosquitto
 
 START = datetime(2026, 3, 2, tzinfo=UTC)
 
@@ -40,7 +41,7 @@ def test_replay_keeps_local_time_of_day_and_sends_state_changes_only() -> None:
 
 @pytest.mark.parametrize("home", sorted(HOMES))
 def test_a_day_of_each_real_home_goes_over_the_broker(
-    home: str, mqtt_url: str, flat_prefix: str, subscriber: Subscriber
+    home: str, private_mosquitto: Mosquitto, flat_prefix: str, burst_subscriber: Subscriber
 ) -> None:
     options = SimOptions(
         home_id=f"replay-{home}",
@@ -51,32 +52,34 @@ def test_a_day_of_each_real_home_goes_over_the_broker(
         topics=Topics(prefix=flat_prefix),
         client_id=f"{flat_prefix}-sim",
     )
-    stats = run_simulation(options, mqtt_url)
+    stats = run_simulation(options, private_mosquitto.url)
     assert stats.events > 20
-    subscriber.wait_for(lambda: len(subscriber.messages) == stats.messages)
+    burst_subscriber.wait_for(lambda: len(burst_subscriber.messages) == stats.messages)
     _, sensor_map = load_home(home)
-    devices = {native.decode(flat_prefix, t, p).device_id for _, t, p, _ in subscriber.messages}
+    devices = {
+        native.decode(flat_prefix, t, p).device_id for _, t, p, _ in burst_subscriber.messages
+    }
     assert devices <= set(sensor_map.sensors)
 
 
 def test_replay_is_paced_by_the_warped_clock(
-    mqtt_url: str, flat_prefix: str, subscriber: Subscriber
+    private_mosquitto: Mosquitto, flat_prefix: str, burst_subscriber: Subscriber
 ) -> None:
     speed = 3600.0
     began = time.monotonic()
     options = SimOptions(
         home_id="replay-warp",
         replay="casas-al-smarthome",
-        start=START + timedelta(hours=14),  # morning in Washington state: a busy kitchen
+        start=START + timedelta(hours=16),  # 08:00 in Washington state: a busy morning
         history_days=1,
         days=0.5 / 24,
         speed=speed,
         topics=Topics(prefix=flat_prefix),
         client_id=f"{flat_prefix}-sim",
     )
-    stats = run_simulation(options, mqtt_url)
+    stats = run_simulation(options, private_mosquitto.url)
     assert stats.last_at is not None
-    live_s = (stats.last_at - (START + timedelta(hours=14))).total_seconds() / speed
+    live_s = (stats.last_at - (START + timedelta(hours=16))).total_seconds() / speed
     assert live_s > 0.1
     assert time.monotonic() - began >= live_s - 0.05
-    subscriber.wait_for(lambda: len(subscriber.messages) == stats.messages)
+    burst_subscriber.wait_for(lambda: len(burst_subscriber.messages) == stats.messages)

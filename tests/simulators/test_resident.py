@@ -14,7 +14,7 @@ from simulators.event import Event
 from simulators.home import HomeSpec, Simulation
 from simulators.layout import standard_layout
 from simulators.resident import ResidentParams
-from tests.simulators.life import nights, time_out
+from tests.simulators.life import is_activity, nights, time_out
 
 START = datetime(2026, 3, 2, 12, tzinfo=UTC)  # a Monday; no DST change in the next 30 days
 DAYS = 30
@@ -77,3 +77,35 @@ def test_same_seed_same_life_other_seed_other_life() -> None:
     other = list(Simulation(HomeSpec(layout, seed=4), START, end).events())
     assert first == again
     assert first != other
+
+
+def test_weekends_start_later_and_bring_more_visitors() -> None:
+    layout = standard_layout("week", "Europe/Paris")
+    params = ResidentParams(weekend_shift_min=45, visitor_prob=0.1, weekend_visitor_prob=0.6)
+    sim = Simulation(HomeSpec(layout, params, seed=2), START, START + timedelta(days=70))
+    acts = list(sim.activities())
+    wake: dict[bool, list[float]] = {True: [], False: []}
+    visits: dict[bool, int] = {True: 0, False: 0}
+    for act in acts:
+        local = act.start.astimezone(layout.zone)
+        weekend = local.weekday() >= 5
+        if act.name == "get up":
+            wake[weekend].append(_local_hours(act.start, layout.zone))
+        visits[weekend] += act.name == "visit"
+    shift_min = (statistics.fmean(wake[True]) - statistics.fmean(wake[False])) * 60
+    assert 30 < shift_min < 60
+    assert visits[True] / len(wake[True]) > 3 * visits[False] / len(wake[False])
+
+
+def test_a_visit_keeps_two_rooms_busy_and_opens_the_door_at_both_ends() -> None:
+    layout = standard_layout("visit", "Europe/Paris")
+    params = ResidentParams(visitor_prob=1.0, weekend_visitor_prob=1.0)
+    sim = Simulation(HomeSpec(layout, params, seed=4), START, START + timedelta(days=1))
+    events = list(sim.events())
+    visit = next(a for a in sim.activities() if a.name == "visit" and a.start > START)
+    during = [e for e in events if visit.start <= e.at <= visit.end and is_activity(e)]
+    rooms = {e.device_id for e in during}
+    assert {"living-pir", "kitchen-pir", "front-door"} <= rooms
+    door = [e.at for e in during if e.device_id == "front-door"]
+    assert door[0] - visit.start < timedelta(minutes=1)
+    assert visit.end - door[-1] < timedelta(minutes=2)

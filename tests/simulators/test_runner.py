@@ -7,10 +7,13 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from devices import native
 from simulators.runner import SimOptions, run_simulation
 from simulators.wire import Topics
 from tests.simulators.conftest import Subscriber
+from veille.mosquitto import Mosquitto
 
 START = datetime(2026, 3, 2, 9, tzinfo=UTC)
 
@@ -42,7 +45,7 @@ def test_fast_run_publishes_every_event_in_native_format(
 
 
 def test_history_goes_out_at_once_then_live_time_is_warped(
-    mqtt_url: str, flat_prefix: str, subscriber: Subscriber
+    private_mosquitto: Mosquitto, flat_prefix: str, burst_subscriber: Subscriber
 ) -> None:
     speed = 3600.0  # an hour a second: 0.2 simulated hours take 0.2 s
     began = time.monotonic()
@@ -55,7 +58,7 @@ def test_history_goes_out_at_once_then_live_time_is_warped(
         topics=Topics(prefix=flat_prefix),
         client_id=f"{flat_prefix}-sim",
     )
-    stats = run_simulation(options, mqtt_url)
+    stats = run_simulation(options, private_mosquitto.url)
     elapsed = time.monotonic() - began
     assert stats.first_at is not None
     assert stats.last_at is not None
@@ -63,10 +66,57 @@ def test_history_goes_out_at_once_then_live_time_is_warped(
     live_s = (stats.last_at - START).total_seconds() / speed
     assert live_s > 0.3
     assert live_s - 0.05 < elapsed < live_s + 5  # a day of history took next to nothing
-    subscriber.wait_for(lambda: len(subscriber.messages) == stats.messages)
+    burst_subscriber.wait_for(lambda: len(burst_subscriber.messages) == stats.messages)
     # Each live event arrived no earlier than its simulated time maps to on the wall clock.
-    for received, topic, payload, _ in subscriber.messages:
+    for received, topic, payload, _ in burst_subscriber.messages:
         at = native.decode(flat_prefix, topic, payload).readings[0].at
         assert at is not None
         if at > START:
             assert received - began >= (at - START).total_seconds() / speed - 0.05
+
+
+def test_many_homes_have_residents_of_their_own_and_cues_on_the_first_few(
+    tmp_path: Path,
+) -> None:
+    options = SimOptions(
+        home_id="city",
+        homes=40,
+        start=START,
+        days=1,
+        speed=None,
+        cues=("fall@+3h",),
+        cue_homes=3,
+        out=tmp_path / "city.jsonl",
+    )
+    stats = run_simulation(options, "mqtt://unused")
+    assert [t.home_id for t in sorted(stats.truth, key=lambda t: t.home_id)] == [
+        "city-00001",
+        "city-00002",
+        "city-00003",
+    ]
+    lines = [json.loads(line) for line in (tmp_path / "city.jsonl").read_text().splitlines()]
+    per_home: dict[str, int] = {}
+    for line in lines:
+        if "home" in line:
+            per_home[line["home"]] = per_home.get(line["home"], 0) + 1
+    assert len(per_home) == 40
+    assert len(set(per_home.values())) > 30  # different lives, different event counts
+
+
+@pytest.mark.slow
+def test_ten_thousand_homes_run_in_one_process_faster_than_real_life(tmp_path: Path) -> None:
+    options = SimOptions(
+        home_id="load",
+        homes=10_000,
+        start=START,
+        days=0.25 / 24,
+        speed=None,
+        out=tmp_path / "load.jsonl",
+    )
+    stats = run_simulation(options, "mqtt://unused")
+    # Real life: ~750 reports per home and day, about 90 events/s for 10,000 homes.
+    realistic_per_s = 10_000 * 750 / 86_400
+    assert stats.homes == 10_000
+    assert stats.events > 10_000 * 0.25 * 750 / 24 * 0.5
+    assert stats.events_per_s > 3 * realistic_per_s
+    assert stats.peak_rss_mb < 1000

@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import psycopg
+
+from alerts.digest import Digests, digest_day, summarize
+from alerts.receiver import Receiver
+from analytics.clock import ManualClock
+from devices.signals import DeviceKind, Role, Room
+from storage import homes, incidents, outbox
+from storage.digests import Activity
+from tests.alerts.conftest import HOME, add_person
+
+Conn = psycopg.Connection[tuple[object, ...]]
+PARIS = ZoneInfo("Europe/Paris")
+DAY = date(2026, 1, 5)
+
+
+def _local(hh_mm: str, day: date = DAY) -> datetime:
+    return datetime.fromisoformat(f"{day}T{hh_mm}").replace(tzinfo=PARIS)
+
+
+def test_the_digest_is_due_from_its_evening_hour_for_fourteen_hours() -> None:
+    assert digest_day(_local("19:59")) is None
+    assert digest_day(_local("20:00")) == DAY
+    assert digest_day(_local("09:59", DAY + timedelta(days=1))) == DAY
+    assert digest_day(_local("10:00", DAY + timedelta(days=1))) is None
+
+
+def test_a_quiet_ordinary_day_reads_as_all_is_well() -> None:
+    night_before = DAY - timedelta(days=1)
+    activity = [
+        Activity(_local("23:30", night_before), "bedroom", ""),
+        Activity(_local("03:10"), "bathroom", ""),
+        Activity(_local("03:14"), "bathroom", ""),  # same visit
+        Activity(_local("07:42"), "bedroom", ""),
+        Activity(_local("08:05"), "kitchen", ""),
+        Activity(_local("12:30"), "kitchen", ""),
+        Activity(_local("15:00"), "hall", "entrance"),
+        Activity(_local("15:02"), "hall", "entrance"),  # leaving: one use of the door
+        Activity(_local("16:30"), "hall", "entrance"),
+    ]
+
+    lines = summarize(activity, [], [("door", 12.0)], DAY, PARIS)
+
+    assert lines == [
+        "First activity: 07:42",
+        "Kitchen: breakfast, lunch (no sign of dinner)",
+        "Night: 3 movements, 1 bathroom visit(s)",
+        "Front door used 2 time(s)",
+        "Nothing unusual.",
+        "Batteries low: door 12%",
+    ]
+
+
+def test_opted_in_family_get_one_digest_a_day_after_their_quiet_hours(
+    conn: Conn, clock: ManualClock, receiver: Receiver
+) -> None:
+    homes.upsert_device(conn, HOME, "door", DeviceKind.CONTACT, Room.HALL, Role.ENTRANCE)
+    anna = add_person(conn, "Anna", "family", receiver.url("anna"), digest=True)
+    add_person(conn, "Ben", "family", receiver.url("ben"))  # did not opt in
+    night_owl = add_person(
+        conn, "Nina", "family", receiver.url("nina"), digest=True, quiet_hours="19:00-08:00"
+    )
+    incidents.open_incident(conn, HOME, "inactivity", _local("10:00").astimezone(UTC), "quiet")
+    digests = Digests(conn, clock)
+
+    clock.set(_local("19:59").astimezone(UTC))
+    assert digests.run_once() == 0
+    clock.set(_local("20:01").astimezone(UTC))
+    assert digests.run_once() == 1
+    assert digests.run_once() == 0
+    clock.set(_local("08:00", DAY + timedelta(days=1)).astimezone(UTC))
+    assert digests.run_once() == 1
+
+    sent = [m for m in outbox.list_messages_to(conn, anna) if m.purpose == "digest"]
+    assert [m.title for m in sent] == ["Mamie Jeanne: daily summary"]
+    assert "Unusual: inactivity at 10:00 (open)" in sent[0].body
+    assert len(outbox.list_messages_to(conn, night_owl)) == 1

@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from analytics.bench import NOW, synthetic_table, time_check
+from analytics.deadlines import DeadlineTable
+
+
+def test_deadline_table_finds_due_homes_and_respects_pauses() -> None:
+    table = DeadlineTable(rules=2, capacity=2)
+    now = datetime(2026, 1, 1, 12, tzinfo=UTC)
+    table.set("a", now - timedelta(seconds=1))
+    table.set("b", now + timedelta(hours=1), rule=1)
+    table.set("c", now - timedelta(minutes=5), rule=1)  # grows the table
+    table.pause("c", now + timedelta(days=2))
+    assert table.due(now) == ["a"]
+    assert table.earliest() == now - timedelta(minutes=5)
+    table.set("a", None)
+    assert table.due(now) == []
+
+
+def test_vectorised_check_over_many_homes_is_fast() -> None:
+    table = synthetic_table(200_000)
+    check_ms, due = time_check(table, repeat=3)
+    assert 0 < due < 200_000
+    assert check_ms < 100
+    assert table.due(NOW)[:1] != []

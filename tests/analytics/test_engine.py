@@ -1,0 +1,174 @@
+"""Each flag fires on its simulator scenario, and a normal simulated month stays quiet."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+import pytest
+
+from analytics.decision import Clear, Flag
+from analytics.engine import HomeDetector
+from analytics.health import Health
+from analytics.home import Observation, Place
+from analytics.replay import advance
+from devices.signals import Signal
+from tests.analytics.simulated import START, flags, simulate
+
+DAY = timedelta(days=1)
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+@pytest.mark.parametrize("seed", [7, 11])
+def test_a_normal_simulated_month_raises_nothing(seed: int) -> None:
+    # START..+30 days crosses the spring DST change (29 March 2026, Europe/Paris).
+    _, decisions = simulate(30, seed=seed)
+    assert flags(decisions) == []
+
+
+def test_autumn_dst_change_raises_nothing() -> None:
+    _, decisions = simulate(30, start=at("2026-10-05T00:00:00+02:00"))
+    assert flags(decisions) == []
+
+
+def test_fall_in_the_living_room_opens_inactivity_with_an_explanation() -> None:
+    fall = at("2026-03-12T10:30:00+01:00")
+    _, decisions = simulate(20, (f"fall@{fall.isoformat()}:living",))
+    [flag] = flags(decisions)
+    assert flag.kind == "inactivity"
+    assert fall < flag.at < fall + timedelta(hours=6)
+    assert flag.explanation.startswith("No movement since 10:")
+    assert "living room" in flag.explanation
+    assert flag.details["room"] == "living"
+
+
+def test_staying_in_bed_opens_not_up_once() -> None:
+    _, decisions = simulate(20, ("not_getting_up@2026-03-12T20:00:00+01:00",))
+    [flag] = flags(decisions, "not_up")
+    assert at("2026-03-13T08:00:00+01:00") < flag.at < at("2026-03-13T12:00:00+01:00")
+    assert "Not up yet" in flag.explanation
+
+
+def test_long_bathroom_stay_is_flagged() -> None:
+    _, decisions = simulate(20, ("long_bathroom_stay@2026-03-12T09:00:00+01:00",))
+    stay = [f for f in flags(decisions) if f.kind in ("bathroom", "inactivity")]
+    assert stay
+    assert all(f.details["room"] == "bathroom" for f in stay if f.kind == "inactivity")
+    assert any(f.kind == "bathroom" and "In the bathroom since" in f.explanation for f in stay)
+
+
+def test_leaving_at_night_opens_out_at_night_within_the_hour() -> None:
+    left = at("2026-03-12T02:00:00+01:00")
+    _, decisions = simulate(20, (f"night_wandering@{left.isoformat()}",))
+    [flag] = flags(decisions)
+    assert flag.kind == "out_at_night"
+    assert flag.at - left < timedelta(hours=1)
+    assert "unusual" in flag.explanation
+
+
+def test_not_coming_home_opens_not_back() -> None:
+    _, decisions = simulate(20, ("not_coming_home@2026-03-12T08:00:00+01:00",))
+    [flag] = flags(decisions)
+    assert flag.kind == "not_back"
+    assert flag.severity == "info"
+
+
+def test_heating_failure_opens_too_cold() -> None:
+    _, decisions = simulate(15, ("heating_failure@2026-03-12T01:00:00+01:00",))
+    kinds = {f.kind for f in flags(decisions)}
+    assert "too_cold" in kinds
+
+
+def test_declared_holiday_silences_the_absence() -> None:
+    detector, _ = simulate(10)
+    until = START + 20 * DAY
+    detector.config = replace(detector.config, away_until=until)
+    assert detector.state.last_at is not None
+    assert flags(advance(detector, detector.state.last_at + 5 * DAY)) == []
+    deadline = detector.next_deadline()
+    assert deadline is None or deadline >= until
+
+
+def test_panic_button_is_an_immediate_critical_flag() -> None:
+    detector, _ = simulate(3)
+    now = START + 3 * DAY + timedelta(hours=10)
+    [flag] = detector.observe(Observation(now, "panic-button", Signal.PANIC, 1.0, True, "single"))
+    assert isinstance(flag, Flag)
+    assert (flag.kind, flag.severity, flag.at) == ("panic", "critical", now)
+    assert "bedroom" in flag.explanation
+
+
+def test_hot_home_is_flagged_after_half_an_hour_and_cleared_when_cool() -> None:
+    detector, _ = simulate(3)
+    t0 = START + 3 * DAY + timedelta(hours=14)
+    detector.observe(Observation(t0, "living-temp", Signal.TEMPERATURE_C, 31.5, False))
+    assert detector.next_deadline() is not None
+    assert flags(detector.check(t0 + timedelta(minutes=29))) == []
+    [flag] = flags(detector.check(t0 + timedelta(minutes=30)))
+    assert flag.kind == "too_hot"
+    later = t0 + timedelta(hours=2)
+    [clear] = detector.observe(Observation(later, "living-temp", Signal.TEMPERATURE_C, 26.0, False))
+    assert isinstance(clear, Clear)
+    assert clear.kind == "too_hot"
+
+
+def test_no_kitchen_by_breakfast_time_is_flagged_once_the_habit_is_known() -> None:
+    detector, _ = simulate(14)
+    day = START + 14 * DAY
+    flagged: list[Flag] = []
+    for minutes in range(7 * 60, 14 * 60, 10):  # moving in the living room, never the kitchen
+        now = day + timedelta(minutes=minutes)
+        flagged += flags(advance(detector, now))
+        detector.observe(Observation(now, "living-pir", Signal.MOTION, 1.0, True))
+    assert [f.kind for f in flagged] == ["no_meal"]
+    assert "breakfast" in flagged[0].explanation
+
+
+def test_lost_monitoring_is_worded_as_such_not_as_inactivity() -> None:
+    detector, _ = simulate(3)
+    assert detector.state.last_at is not None
+    deadline = detector.next_deadline()
+    assert deadline is not None
+    lost = Health(lost=True, reason="the hub reports that it is offline")
+    [flag] = flags(detector.check(deadline + timedelta(hours=16), lost))
+    assert flag.kind == "monitoring_lost"
+    assert "cannot hear the home" in flag.explanation
+
+
+def test_one_silent_sensor_is_maintenance_and_low_battery_is_told_ahead() -> None:
+    detector, _ = simulate(2)
+    now = START + 2 * DAY
+    health = Health(lost=False, silent_sensors=("hall-pir",), low_batteries=(("bed-mat", 9.0),))
+    kinds = {f.kind: f for f in flags(detector.check_devices(now, health))}
+    assert set(kinds) == {"maintenance", "low_battery"}
+    assert "hall-pir" in kinds["maintenance"].explanation
+    assert "9%" in kinds["low_battery"].explanation
+    assert detector.check_devices(now, health) == []  # one message per episode
+    cleared = detector.check_devices(now + DAY, Health(lost=False))
+    assert {c.kind for c in cleared if isinstance(c, Clear)} == {"maintenance", "low_battery"}
+
+
+def test_a_false_alarm_raises_that_slot_threshold_within_bounds() -> None:
+    detector, _ = simulate(10)
+    local = (START + 10 * DAY + timedelta(hours=15)).astimezone(detector.state.zone)
+    model = detector.model
+    before = model.expect(local, detector.state.place).threshold_s
+    details = {"last_activity_at": local.isoformat()}
+    for _ in range(10):
+        detector.feedback("inactivity", "false_alarm", details)
+    after = model.expect(local, detector.state.place).threshold_s
+    assert after > before
+    assert float(model.offset.max()) <= 3.0
+    detector.feedback("inactivity", "needed_help", details)
+    assert model.expect(local, detector.state.place).threshold_s == after
+
+
+def test_detector_is_rebuilt_identically_from_a_saved_model() -> None:
+    detector, _ = simulate(10)
+    restored = HomeDetector(detector.config, detector.model.from_bytes(detector.model.to_bytes()))
+    local = (START + 10 * DAY + timedelta(hours=9)).astimezone(detector.state.zone)
+    for place in Place:
+        assert restored.model.expect(local, place) == detector.model.expect(local, place)

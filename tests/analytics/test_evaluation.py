@@ -1,0 +1,74 @@
+"""The evaluation harness on a real home: deterministic injections, every detector scored."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from analytics.baselines import FixedTimer, SlotMaxLearner
+from analytics.evaluation import evaluate_home
+from analytics.home import HomeConfig, Observation
+from analytics.injection import plan
+from analytics.replay import home_config, observations
+from analytics.report import summarise
+from devices.datasets import DEFAULT_DATA_ROOT, load_home
+from devices.signals import Signal
+
+T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+
+
+def motion(at: datetime) -> Observation:
+    return Observation(at, "m", Signal.MOTION, 1.0, True)
+
+
+@pytest.fixture(scope="module")
+def kasteren_a() -> tuple[HomeConfig, list[Observation]]:
+    if not (DEFAULT_DATA_ROOT / "kasteren").exists():
+        pytest.fail(f"shared data missing at {DEFAULT_DATA_ROOT}")
+    records, sensor_map = load_home("kasteren-a")
+    config = home_config(sensor_map)
+    return config, list(observations(records, config))
+
+
+def test_day_timer_waits_for_daytime() -> None:
+    timer = FixedTimer(timedelta(hours=4), ZoneInfo("UTC"), (8, 22))
+    timer.observe(motion(T0.replace(hour=20)))
+    assert timer.next_deadline() == T0.replace(hour=8) + timedelta(days=1)
+
+
+def test_slot_learner_alerts_past_the_longest_silence_seen() -> None:
+    learner = SlotMaxLearner(ZoneInfo("UTC"))
+    learner.observe(motion(T0))
+    learner.observe(motion(T0 + timedelta(hours=1)))
+    learner.observe(motion(T0 + timedelta(hours=1, minutes=1)))
+    assert learner.next_deadline() == T0 + timedelta(hours=1, minutes=1) + timedelta(hours=1.2)
+
+
+def test_injections_are_deterministic_and_in_home(
+    kasteren_a: tuple[HomeConfig, list[Observation]],
+) -> None:
+    config, stream = kasteren_a
+    first = plan(stream, config, 20, 20)
+    assert first == plan(stream, config, 20, 20)
+    days = [i for i in first if i.kind == "day"]
+    assert len(days) == 20
+    zone = config.zone
+    assert all(8 <= i.at.astimezone(zone).hour < 20 for i in days)
+
+
+def test_every_detector_is_scored_on_the_same_injections(
+    kasteren_a: tuple[HomeConfig, list[Observation]],
+) -> None:
+    config, stream = kasteren_a
+    results = evaluate_home(config, stream, day=10, night=5)
+    assert set(results) == {"veille", "timer_4h_day", "timer_12h", "slot_max_cuddihy"}
+    counts = {len(r.day_delays_s) for r in results.values()}
+    assert counts == {10}
+    timer = summarise([results["timer_12h"]])
+    assert timer["recall"] == 1.0
+    assert timer["delay_min_p50"] is not None
+    assert isinstance(timer["delay_min_p50"], float)
+    assert 600 <= timer["delay_min_p50"] <= 720
+    assert summarise([results["veille"]])["home_months"] == pytest.approx(0.82, abs=0.05)

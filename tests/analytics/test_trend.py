@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+from analytics.daily import DayStats
+from analytics.trend import score, weekly_summary
+
+
+def days(
+    n: int, wake_shift_from: int | None = None, trips_from: int | None = None
+) -> list[DayStats]:
+    rng = random.Random(3)
+    out = []
+    for i in range(n):
+        late = 1.0 if wake_shift_from is not None and i >= wake_shift_from else 0.0
+        trips = 2 if trips_from is not None and i >= trips_from else rng.choice([0, 1, 1, 1])
+        out.append(
+            DayStats(
+                date(2026, 1, 1) + timedelta(days=i),
+                wake_h=7.5 + late + rng.gauss(0, 0.25),
+                bed_h=22.5 + rng.gauss(0, 0.3),
+                night_bathroom_trips=trips
+                + (1 if trips_from is not None and i % 2 and i >= trips_from else 0),
+                kitchen_visits=rng.choice([4, 5, 6]),
+                hours_out=rng.uniform(1, 3),
+                activity_events=rng.randint(140, 170),
+            )
+        )
+    return out
+
+
+def test_a_steady_routine_has_no_findings() -> None:
+    assert score(days(56)) == []
+    assert weekly_summary(days(56)).startswith("No lasting change")
+
+
+def test_getting_up_an_hour_later_for_two_weeks_is_reported() -> None:
+    [finding] = score(days(42, wake_shift_from=28))
+    assert finding.feature == "wake_h"
+    assert finding.recent - finding.baseline > 0.7
+    assert finding.slope_per_week > 0
+    assert "getting up later by 1 h" in finding.text
+
+
+def test_night_bathroom_trips_doubling_is_reported() -> None:
+    findings = {f.feature: f for f in score(days(42, trips_from=28))}
+    assert "night_bathroom_trips" in findings
+    assert (
+        "doubled" in findings["night_bathroom_trips"].text
+        or "up" in findings["night_bathroom_trips"].text
+    )
