@@ -26,7 +26,7 @@ from analytics.backtest import (
     write_alerts,
 )
 from analytics.clock import add_clock_arguments, clock_from_args
-from analytics.evaluation import SHARED, SINGLE, Outcome, evaluate_home
+from analytics.evaluation import SHARED, SINGLE, Outcome, evaluate_home, merge, recordings
 from analytics.replay import home_config, observations
 from analytics.report import summarise, table
 from analytics.service import run_analytics
@@ -88,7 +88,9 @@ def eval_add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA_ROOT, help="shared data root")
     parser.add_argument("--day", type=int, default=40, help="daytime injections per home")
     parser.add_argument("--night", type=int, default=40, help="night injections per home")
-    parser.add_argument("--out", type=Path, default=Path("eval.json"), help="JSON report")
+    parser.add_argument(
+        "--out", type=Path, default=Path(".veille/eval.json"), help="where to write the JSON"
+    )
 
 
 def eval_run(args: argparse.Namespace) -> int:
@@ -96,9 +98,8 @@ def eval_run(args: argparse.Namespace) -> int:
     for name in SINGLE + SHARED:
         records, sensor_map = load_home(name, args.data)
         config = home_config(sensor_map)
-        per_home[name] = evaluate_home(
-            config, list(observations(records, config)), args.day, args.night
-        )
+        pieces = recordings(list(observations(records, config)))
+        per_home[name] = merge([evaluate_home(config, p, args.day, args.night) for p in pieces])
         print(table(name, {d: summarise([o]) for d, o in per_home[name].items()}) + "\n")
     detectors = list(per_home[SINGLE[0]])
     shared = {d: summarise([per_home[h][d] for h in SHARED]) for d in detectors}
@@ -111,9 +112,14 @@ def eval_run(args: argparse.Namespace) -> int:
         "homes": {h: {d: summarise([o]) for d, o in r.items()} for h, r in per_home.items()},
         "other_flags": {h: r["veille"].other_flags for h, r in per_home.items()},
     }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     keys = ("false_alerts_per_home_month", "recall", "delay_min_p50", "delay_min_p90")
-    extra = ("first_week_false_alerts_per_home_month", "night_recall_60min")
+    extra = (
+        "first_week_false_alerts_per_home_month",
+        "night_recall_60min",
+        "trend_findings_per_home_quarter",
+    )
     print(json.dumps({d: {k: f[k] for k in keys + extra} for d, f in single.items()}))
     return 0
 

@@ -23,9 +23,6 @@ class DeadlineTable:
         self.deadlines = np.full((capacity, rules), NEVER)
         self.paused_until = np.zeros(capacity)  # declared holiday, epoch seconds
 
-    def __len__(self) -> int:
-        return len(self.ids)
-
     def row(self, home_id: str) -> int:
         row = self.rows.get(home_id)
         if row is None:

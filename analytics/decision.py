@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 # Flags that mean "the resident may need help because nothing moves"; activity clears them.
-INACTIVITY_KINDS = frozenset({"inactivity", "not_up", "bathroom", "night_up", "monitoring_lost"})
+INACTIVITY_KINDS = frozenset({"inactivity", "not_up", "bathroom", "monitoring_lost"})
 
 
 @dataclass(frozen=True, slots=True)

@@ -65,9 +65,10 @@ class HomeDetector:
         local = st.local(obs.at)
         decisions: list[Decision] = []
         st.settle(obs.at)
-        if st.before_blip is not None and st.pending is not None:
+        pending = st.pending
+        if st.before_blip is not None and pending is not None:
             # A second event soon after: the lone one was real after all.
-            decisions += self._end_silence(*st.pending)
+            decisions += self._end_silence(*pending)
             st.before_blip = st.pending = None
         if st.last_at is not None:
             gap_s = (obs.at - st.last_at).total_seconds()
@@ -102,7 +103,7 @@ class HomeDetector:
         if place == Place.ENTRANCE:
             # A door after an absence is the resident coming in, not going out.
             st.returned = came_back or (st.returned and st.place == Place.ENTRANCE)
-            place = Place.OTHER if st.returned else Place.ENTRANCE
+            place = Place.HALL if st.returned else Place.ENTRANCE
         else:
             st.returned = False
         if place == Place.BATHROOM and st.place != Place.BATHROOM:
@@ -224,9 +225,3 @@ class HomeDetector:
         if outcome != "false_alarm" or kind not in INACTIVITY_KINDS or not started:
             return
         self.model.raise_slot(self.state.local(datetime.fromisoformat(str(started))))
-
-    def forget(self, kind: str) -> None:
-        """An incident was closed by a person; episodes of stillness stay over until
-        activity resumes, other kinds may be raised again."""
-        if kind not in INACTIVITY_KINDS:
-            self.state.open.pop(kind, None)

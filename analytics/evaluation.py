@@ -19,11 +19,14 @@ MONTH = timedelta(days=30.44)
 FIRST_WEEK = timedelta(days=7)
 NIGHT_TARGET = timedelta(minutes=60)
 MIN_TREND_DAYS = 28
+SEPARATE_RECORDINGS = timedelta(days=7)
 # Homes with one resident count toward the targets; two-resident homes only for noise.
 SINGLE = ("casas-al-smarthome", "casas-cil-tm000", "kasteren-a", "kasteren-b", "kasteren-c")
 SHARED = ("aras-a", "aras-b")
 
 Factory = Callable[[HomeConfig], Detector]
+
+
 DETECTORS: dict[str, Factory] = {
     "veille": lambda c: HomeDetector(c),
     "timer_4h_day": lambda c: baselines.FixedTimer(timedelta(hours=4), c.zone, (8, 22)),
@@ -61,6 +64,20 @@ def _detect(detector: Detector, at: datetime) -> float | None:
         if any(f.kind in INACTIVITY_KINDS for f in flags):
             return (max(deadline, at) - at).total_seconds()
     return None
+
+
+def recordings(stream: Sequence[Observation]) -> list[Sequence[Observation]]:
+    """Separate recordings merged into one log (tm000 is a 1-hour extract, then a week five
+    months later): split at gaps over a week, and drop pieces shorter than a day."""
+    pieces: list[Sequence[Observation]] = []
+    start = 0
+    for i in range(1, len(stream) + 1):
+        if i == len(stream) or stream[i].at - stream[i - 1].at > SEPARATE_RECORDINGS:
+            piece = stream[start:i]
+            if piece and piece[-1].at - piece[0].at >= timedelta(days=1):
+                pieces.append(piece)
+            start = i
+    return pieces
 
 
 def evaluate_home(
@@ -113,3 +130,21 @@ def evaluate_home(
 
 def _flags(decisions: Sequence[object]) -> list[Flag]:
     return [d for d in decisions if isinstance(d, Flag)]
+
+
+def merge(results: list[dict[str, Outcome]]) -> dict[str, Outcome]:
+    """Outcomes of several recordings of one home, added up."""
+    merged = {name: Outcome() for name in DETECTORS}
+    for result in results:
+        for name, outcome in result.items():
+            total = merged[name]
+            total.months += outcome.months
+            total.first_week_months += outcome.first_week_months
+            total.false_alerts += outcome.false_alerts
+            total.first_week_false_alerts += outcome.first_week_false_alerts
+            total.trend_findings += outcome.trend_findings
+            total.day_delays_s += outcome.day_delays_s
+            total.night_delays_s += outcome.night_delays_s
+            for kind, count in outcome.other_flags.items():
+                total.other_flags[kind] = total.other_flags.get(kind, 0) + count
+    return merged

@@ -173,8 +173,8 @@ class RoutineModel:
         days = float(
             _KERNEL @ (self.exposure[day_type, idx] + 0.5 * self.exposure[1 - day_type, idx])
         )
-        # The same place at any hour of the same period speaks too: it adapts the whole
-        # place (e.g. a kitchen next to an unmonitored living room) within a day or two.
+        # The same place at any hour of the same period (day or night) speaks too: it adapts
+        # the whole place (e.g. a kitchen next to an unmonitored living room) within days.
         period = _NIGHT_SLOTS if bool(_NIGHT_SLOTS[slot]) else ~_NIGHT_SLOTS
         pooled_days = float(self.exposure[:, period].sum())
         own_days = days / float(_KERNEL.sum())

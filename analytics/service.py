@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import OrderedDict
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Protocol, TypeVar
 
 import psycopg
@@ -73,6 +73,7 @@ class Analytics:
         self._seen: OrderedDict[tuple[object, ...], None] = OrderedDict()
         self._wall = datetime.now(UTC)  # only for pacing reloads and saves, never for rules
         self._refreshed = self._saved = self._wall
+        self._days_saved: dict[str, date] = {}
 
     # -- set-up ----------------------------------------------------------------------------
     def start(self) -> None:
@@ -91,7 +92,9 @@ class Analytics:
             for kind in [k for (h, k) in self.incident_ids if h == home_id]:
                 detector.adopt_open(kind, since)
             for event in readings.read_recent_events(self.conn, home_id, since):
-                self._apply(home_id, detector.observe(_observation(event)))
+                # Rebuilding the present: what resumed may resolve, nothing old re-opens.
+                decisions = detector.observe(_observation(event))
+                self._apply(home_id, [d for d in decisions if isinstance(d, Clear)])
             self.table.set(home_id, detector.next_deadline())
         self.check_devices()
 
@@ -122,6 +125,7 @@ class Analytics:
         if wall - self._refreshed >= REFRESH_EVERY:
             self._refreshed = wall
             self.refresh_homes()
+            self.sync_incidents()
             self.apply_feedback()
             self.check_devices()
         self.read_new_events()
@@ -142,6 +146,7 @@ class Analytics:
                 continue
             self._apply(event.home_id, detector.observe(_observation(event)))
             self.table.set(event.home_id, detector.next_deadline())
+            self._save_days(event.home_id, detector)
         while len(self._seen) > 200_000:
             self._seen.popitem(last=False)
 
@@ -176,6 +181,11 @@ class Analytics:
             ahead /= self.clock.speed
         return min(check_s, max(0.05, ahead))
 
+    def sync_incidents(self) -> None:
+        """Forget incidents a person has closed. The detector still counts the episode as
+        flagged until its condition clears: one message per episode."""
+        self.incident_ids = readings.open_incident_ids(self.conn)
+
     def apply_feedback(self) -> None:
         for row in readings.pending_feedback(self.conn):
             detector = self.detectors.get(row.home_id)
@@ -189,6 +199,16 @@ class Analytics:
                 readings.save_model(
                     self.conn, home_id, detector.model.to_bytes(), detector.state.last_at
                 )
+
+    def _save_days(self, home_id: str, detector: HomeDetector) -> None:
+        """Completed local days go to `daily_features` for the weekly summary."""
+        saved = self._days_saved.get(home_id)
+        for day in detector.days:
+            if saved is None or day.day > saved:
+                readings.save_daily_features(self.conn, home_id, day.day, day.features())
+                saved = day.day
+        if saved is not None:
+            self._days_saved[home_id] = saved
 
     # -- effects ---------------------------------------------------------------------------
     def _device_health(self, home_id: str) -> list[DeviceHealth]:

@@ -93,10 +93,6 @@ class HomeState:
             return self.last_at
         return None
 
-    def is_out(self, now: datetime) -> bool:
-        left = self.left_at()
-        return left is not None and now - left >= DEPART_AFTER
-
 
 @dataclass
 class Context:

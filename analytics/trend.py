@@ -1,8 +1,9 @@
 """Slow change: daily routine features scored for a sustained shift over weeks.
 
-Each feature's last ten days are compared with the weeks before (their median, in standard
-errors, against the earlier median and spread), and the direction is confirmed by a Theil-Sen slope (scikit-learn) over the recent month.
-Findings feed a weekly summary ("getting up 1 h later for 2 weeks"); they are never alarms.
+Each feature's last ten days are compared with the weeks before: how many standard errors
+their median sits from the earlier median. A Theil-Sen slope (scikit-learn) over the recent
+month must point the same way. Findings feed a weekly summary ("getting up later by 1 h");
+they are never alarms.
 """
 
 from __future__ import annotations

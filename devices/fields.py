@@ -14,6 +14,8 @@ def json_object(payload: bytes, what: str = "payload") -> dict[str, Any]:
         body = json.loads(payload)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise DecodeError(f"malformed JSON: {exc}") from None
+    except RecursionError:  # a small payload can nest deeper than the parser's stack
+        raise DecodeError("JSON nested too deeply") from None
     if not isinstance(body, dict):
         raise DecodeError(f"{what} must be a JSON object")
     return body

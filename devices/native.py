@@ -17,8 +17,10 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
+from devices.fields import json_object
 from devices.signals import DecodeError, Message, Reading, Signal
 
 VERSION = "v1"
@@ -48,20 +50,10 @@ def encode(signals: dict[Signal, float], at: datetime | None = None, detail: str
 
 
 def decode(prefix: str, topic: str, payload: bytes) -> Message:
-    # The prefix may itself contain '/' (e.g. a site name), so strip it rather than split.
-    head = f"{prefix}/{VERSION}/"
-    parts = topic[len(head) :].split("/") if topic.startswith(head) else []
-    if len(parts) not in (2, 3):
-        raise DecodeError(f"not a {prefix}/{VERSION}/<home>/<device> topic: {topic!r}")
-    home_id, device_id = parts[0], parts[1]
-    if not (_ID.match(home_id) and _ID.match(device_id)):
-        raise DecodeError(f"invalid home or device id in topic {topic!r}")
-    source = f"native:{home_id}/{device_id}"
-    if len(parts) == 3:
-        if parts[2] != "availability":
-            raise DecodeError(f"unknown sub-topic {parts[2]!r}")
+    home_id, device_id, source, sub_topic = _topic(prefix, topic)
+    if sub_topic:
         return Message(source, (_availability(payload),), home_id=home_id, device_id=device_id)
-    body = _json_object(payload)
+    body = json_object(payload)
     at = _timestamp(body.get("at"))
     detail = body.get("detail", "")
     if not isinstance(detail, str):
@@ -76,21 +68,27 @@ def decode(prefix: str, topic: str, payload: bytes) -> Message:
     return Message(source, readings, home_id=home_id, device_id=device_id)
 
 
+@lru_cache(maxsize=65_536)
+def _topic(prefix: str, topic: str) -> tuple[str, str, str, str]:
+    """(home_id, device_id, source, sub-topic): cached, as a home's devices reuse few topics."""
+    # The prefix may itself contain '/' (e.g. a site name), so strip it rather than split.
+    head = f"{prefix}/{VERSION}/"
+    parts = topic[len(head) :].split("/") if topic.startswith(head) else []
+    if len(parts) not in (2, 3):
+        raise DecodeError(f"not a {prefix}/{VERSION}/<home>/<device> topic: {topic!r}")
+    home_id, device_id = parts[0], parts[1]
+    if not (_ID.match(home_id) and _ID.match(device_id)):
+        raise DecodeError(f"invalid home or device id in topic {topic!r}")
+    if len(parts) == 3 and parts[2] != "availability":
+        raise DecodeError(f"unknown sub-topic {parts[2]!r}")
+    return home_id, device_id, f"native:{home_id}/{device_id}", parts[2] if len(parts) == 3 else ""
+
+
 def _availability(payload: bytes) -> Reading:
     text = payload.decode("utf-8", "replace").strip().lower()
     if text not in ("online", "offline"):
         raise DecodeError(f"availability must be online or offline, not {text[:40]!r}")
     return Reading(Signal.AVAILABLE, 1.0 if text == "online" else 0.0)
-
-
-def _json_object(payload: bytes) -> dict[str, Any]:
-    try:
-        body = json.loads(payload)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise DecodeError(f"malformed JSON: {exc}") from None
-    if not isinstance(body, dict):
-        raise DecodeError("payload must be a JSON object")
-    return body
 
 
 def _timestamp(value: object) -> datetime | None:

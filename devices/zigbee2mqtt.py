@@ -82,8 +82,8 @@ class Zigbee2MQTT:
     def _learn(self, payload: bytes) -> None:
         try:
             devices = json.loads(payload)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise DecodeError(f"malformed bridge/devices JSON: {exc}") from None
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+            raise DecodeError(f"malformed bridge/devices JSON: {exc!r:.200}") from None
         if not isinstance(devices, list):
             raise DecodeError("bridge/devices must be a JSON array")
         for device in devices:

@@ -11,8 +11,6 @@ from ingest import command
 
 
 def main(argv: list[str] | None = None) -> int:
-    import os
-    if os.environ.get("SWI"): sys.setswitchinterval(float(os.environ["SWI"]))
     parser = argparse.ArgumentParser(prog="python -m ingest")
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--mqtt-url", required=True)

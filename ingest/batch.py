@@ -11,6 +11,7 @@ original is in the same batch.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from hashlib import blake2b
@@ -28,8 +29,11 @@ Received = tuple[str, bytes, int, int, bool, bool, float, int]
 EventRow = tuple[datetime, str, str, str, float, bool, datetime, str, int, bool, bool]
 DeadLetter = tuple[datetime, str, str, bytes]  # received_at, topic, reason, payload
 
+log = logging.getLogger(__name__)
+
 CLOCK_TOLERANCE = timedelta(minutes=5)
 ABSURD_SKEW = timedelta(days=30)
+_STATUS_SIGNALS = frozenset({Signal.BATTERY_PCT, Signal.LINK_QUALITY, Signal.AVAILABLE})
 # Mixed into the message hash so each reading of a message gets its own key.
 _SIGNAL_SALT = {
     s: int.from_bytes(blake2b(s.value.encode(), digest_size=8).digest(), "big", signed=True)
@@ -82,6 +86,11 @@ def decode_all(router: Router, items: list[Received], batch: Batch) -> list[Deco
         except DecodeError as exc:
             batch.dead.append((received_at, topic, str(exc)[:500], payload))
             continue
+        except Exception as exc:
+            # A codec bug must cost one message, not crash ingest into a redelivery loop.
+            log.exception("codec failed on %s", topic)
+            batch.dead.append((received_at, topic, f"codec error: {exc!r}"[:500], payload))
+            continue
         if message is not None:
             decoded.append((item, received_at, message))
     return decoded
@@ -125,66 +134,76 @@ def _add(
     seen_keys: set[int],
     trust_device_time: bool,
 ) -> None:
-    topic, payload, retain, dup = item[0], item[1], item[4], item[5]
+    topic, payload, mid, _, retain, dup, _, _ = item
+    readings = message.readings
+    times = [_event_time(r.at, received_at, trust_device_time) for r in readings]
+    if None in times:
+        reason = "timestamp too far from receipt time"
+        batch.dead.append((received_at, topic, reason, payload))
+        return
     msg_key = int.from_bytes(
         blake2b(topic.encode() + b"\0" + payload, digest_size=8).digest(), "big", signed=True
     )
     # A row timed by its receipt gets a new `at` when redelivered; the broker re-sends with
     # the original packet id, so mixing it in tells a redelivery from an identical new message.
-    receipt_mix = item[2] << 46
-    if dup and msg_key ^ receipt_mix in seen_keys:
+    receipt_key = msg_key ^ (mid << 46)
+    if dup and receipt_key in seen_keys:
         batch.skipped_duplicates += 1
         return
-    seen_keys.add(msg_key ^ receipt_mix)
-    times = []
-    for reading in message.readings:
-        at, corrected = received_at, False
-        if reading.at is not None and trust_device_time:
-            at = reading.at
-        elif reading.at is not None:
-            skew = abs(reading.at - received_at)
-            if skew > ABSURD_SKEW:
-                batch.dead.append(
-                    (
-                        received_at,
-                        topic,
-                        f"timestamp {reading.at} is too far from receipt time",
-                        payload,
-                    )
-                )
-                return
-            # A device clock off by more than the tolerance is not trusted for this reading.
-            corrected = skew > CLOCK_TOLERANCE
-            at = received_at if corrected else reading.at
-        times.append((at, corrected))
+    seen_keys.add(receipt_key)
     status = batch.status.get(device)
     if status is None:
         status = batch.status[device] = Status()
     if not retain:
         # A replayed retained message says what was, not that the device is alive now.
-        status.last_seen_at = received_at
+        # Replays and warped simulations live on their own clock: seen when they say so.
+        status.last_seen_at = (
+            max(t[0] for t in times if t is not None)
+            if trust_device_time and times
+            else received_at
+        )
         status.available = True
-    for reading, (at, corrected) in zip(message.readings, times, strict=True):
+    home_id, device_id = device
+    events = batch.events
+    for reading, (at, corrected) in zip(readings, times, strict=True):  # type: ignore[misc]
         signal = reading.signal
         activity = tracker.decide(device, reading, retain)
-        _update_status(status, signal, reading.value, at if activity else None)
+        if activity or signal in _STATUS_SIGNALS:
+            _update_status(status, signal, reading.value, at if activity else None)
         if retain:
             continue  # state only: a replay stored as an event would repeat on every restart
-        batch.events.append(
+        events.append(
             (
                 at,
-                device[0],
-                device[1],
+                home_id,
+                device_id,
                 signal.value,
                 reading.value,
                 activity,
                 received_at,
-                _text(reading.detail),
-                msg_key ^ _SIGNAL_SALT[signal] ^ (receipt_mix if at is received_at else 0),
+                _text(reading.detail) if reading.detail else "",
+                (receipt_key if at is received_at else msg_key) ^ _SIGNAL_SALT[signal],
                 corrected,
                 dup,
             )
         )
+
+
+def _event_time(
+    at: datetime | None, received_at: datetime, trust_device_time: bool
+) -> tuple[datetime, bool] | None:
+    """(event time, clock corrected?), or None when the device time is absurd."""
+    if at is None:
+        return received_at, False
+    if trust_device_time:
+        return at, False
+    skew = abs(at - received_at)
+    if skew > ABSURD_SKEW:
+        return None
+    # A device clock off by more than the tolerance is not trusted for this reading.
+    if skew > CLOCK_TOLERANCE:
+        return received_at, True
+    return at, False
 
 
 def _update_status(

@@ -40,6 +40,7 @@ from storage.homes import upsert_device, upsert_home
 from storage.migrate import migrate
 
 TIMEOUT_S = 300.0
+STALL_S = 20.0
 
 
 def bench_add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -234,11 +235,17 @@ class _Bench:
         publishers.close()
 
     def _wait_for_rows(self, expected: int) -> float:
+        """The time the last expected row was committed; fails once progress stops."""
         with psycopg.connect(self.db, autocommit=True) as conn:
-            deadline = time.time() + TIMEOUT_S
+            last, progress_at = -1, time.time()
             while (count := event_store.count_events(conn)) < expected:
-                if time.time() > deadline:
-                    raise RuntimeError(f"only {count} of {expected} events stored")
+                if count != last:
+                    last, progress_at = count, time.time()
+                elif time.time() - progress_at > STALL_S:
+                    raise RuntimeError(
+                        f"only {count} of {expected} events stored: does the broker queue "
+                        "more than 1000 messages per session (max_queued_messages)?"
+                    )
                 time.sleep(0.02)
             return time.time()
 

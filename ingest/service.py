@@ -114,7 +114,7 @@ class IngestService:
             log.info("device health: %s devices silent", silent)
         if now - self._stats_at > STATS_EVERY_S:
             self._stats_at = now
-            log.info("ingest: %s", self.stats)
+            log.info("ingest: %s; QoS 0 dropped: %d", self.stats, self.link.dropped_qos0)
 
     def _new_link(self, protocol: MQTTProtocolVersion) -> Link:
         link = Link(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import collections
 import json
 import threading
 from pathlib import Path
@@ -28,60 +27,76 @@ class Sink(Protocol):
 
 
 class MqttSink:
-    """Publishes at QoS 1, keeping at most `window` messages unacknowledged."""
+    """Publishes at QoS 1, keeping at most `window` messages unacknowledged.
+
+    Acknowledgements are counted in paho's `on_publish` rather than awaited per message:
+    paho keeps QoS 1 messages published while disconnected and resends them on reconnection,
+    but refuses to wait on them, so a broker restart must not be an error here.
+    """
 
     def __init__(self, url: str, client_id: str, window: int = 4000, timeout_s: float = 30.0):
         parts = urlsplit(url)
         if parts.scheme not in ("mqtt", "tcp", ""):
             raise SinkError(f"unsupported MQTT URL scheme {parts.scheme!r} (use mqtt://)")
         self._client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id)
-        self._connected = threading.Event()
-        self._refused = ""
         self._client.on_connect = self._on_connect
+        self._client.on_publish = self._on_publish
         if parts.username:
             self._client.username_pw_set(parts.username, parts.password)
         self._client.max_inflight_messages_set(min(window, 65_000))
-        self._window = window
-        self._timeout_s = timeout_s
-        self._pending: collections.deque[mqtt.MQTTMessageInfo] = collections.deque()
+        self._window, self._timeout_s = window, timeout_s
+        self._cond = threading.Condition()
+        self._connected, self._refused = False, ""
+        self._sent = self._acked = 0
         try:
             self._client.connect(parts.hostname or "127.0.0.1", parts.port or 1883)
         except OSError as exc:
             raise SinkError(f"cannot connect to {url}: {exc}") from exc
         self._client.loop_start()
-        if not self._connected.wait(timeout_s) or self._refused:
-            self.close()
+        with self._cond:
+            answered = self._cond.wait_for(lambda: self._connected or self._refused, timeout_s)
+        if not answered or self._refused:
+            self._client.disconnect()
+            self._client.loop_stop()
             raise SinkError(f"MQTT broker {url} refused or did not answer: {self._refused}")
 
     def _on_connect(
         self, client: Any, userdata: Any, flags: Any, reason: ReasonCode, properties: Any
     ) -> None:
-        if reason.is_failure:
-            self._refused = str(reason)
-        self._connected.set()
+        with self._cond:
+            if reason.is_failure:
+                self._refused = str(reason)
+            else:
+                self._connected = True
+            self._cond.notify_all()
+
+    def _on_publish(
+        self, client: Any, userdata: Any, mid: int, reason: ReasonCode, properties: Any
+    ) -> None:
+        with self._cond:
+            self._acked += 1
+            self._cond.notify_all()
 
     def send(self, event: Event | None, messages: list[WireMessage]) -> None:
         for message in messages:
-            info = self._client.publish(
-                message.topic, message.payload, qos=1, retain=message.retain
-            )
-            if info.rc == mqtt.MQTT_ERR_NO_CONN:
-                raise SinkError("lost the MQTT connection")
-            self._pending.append(info)
-        if len(self._pending) > self._window:
-            # Wait for half the window at once: fewer hand-offs with paho's network thread.
-            while len(self._pending) > self._window // 2:
-                self._wait(self._pending.popleft())
+            self._client.publish(message.topic, message.payload, qos=1, retain=message.retain)
+        with self._cond:
+            self._sent += len(messages)
+            if self._sent - self._acked > self._window:
+                # Wait for half the window at once: fewer hand-offs with paho's network thread.
+                self._wait_until(self._window // 2)
 
-    def _wait(self, info: mqtt.MQTTMessageInfo) -> None:
-        info.wait_for_publish(self._timeout_s)
-        if not info.is_published():
+    def _wait_until(self, unacknowledged: int) -> None:
+        done = self._cond.wait_for(
+            lambda: self._sent - self._acked <= unacknowledged, self._timeout_s
+        )
+        if not done:
             raise SinkError(f"broker did not acknowledge within {self._timeout_s} s")
 
     def close(self) -> None:
         try:
-            while self._pending:
-                self._wait(self._pending.popleft())
+            with self._cond:
+                self._wait_until(0)
         finally:
             self._client.disconnect()
             self._client.loop_stop()

@@ -24,6 +24,7 @@ from simulators.formats import Topics
 from simulators.layout import standard_layout
 from simulators.runner import SimOptions, run_simulation
 from storage import contacts
+from veille.mosquitto import Mosquitto, mosquitto_binary
 from veille.registration import register_layout
 
 pytestmark = pytest.mark.slow
@@ -58,9 +59,20 @@ def _count(db_url: str, sql: str) -> int:
         return int(str(row[0])) if row else 0
 
 
+@pytest.fixture
+def burst_broker(request: pytest.FixtureRequest, mqtt_url: str) -> str:
+    """Three days published at once: a broker whose queue limit we set (Mosquitto's default
+    of 1000 queued messages would drop part of the burst), else the session's broker."""
+    if mosquitto_binary() is None:
+        return mqtt_url
+    broker: Mosquitto = request.getfixturevalue("private_mosquitto")
+    return broker.url
+
+
 def test_a_fall_in_a_simulated_home_reaches_the_family_and_the_api(
-    db_url: str, mqtt_url: str, topic_prefix: str
+    db_url: str, burst_broker: str, topic_prefix: str
 ) -> None:
+    mqtt_url = burst_broker
     layout = standard_layout(HOME, "Europe/Paris")
     with Receiver() as phone, psycopg.connect(db_url, autocommit=True) as conn:
         register_layout(conn, layout)

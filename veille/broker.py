@@ -1,17 +1,24 @@
-"""An embedded MQTT 3.1.1 broker in pure asyncio: the fallback when Mosquitto is absent.
+"""An embedded MQTT 3.1.1 and 5 broker in pure asyncio: the fallback when Mosquitto is absent.
 
 What it does, so `veille up` works on a machine with nothing installed:
 CONNECT with clean or persistent sessions (kept in memory, keyed by client id: they keep
-subscriptions and queue QoS 1 messages while the client is away), SUBSCRIBE/UNSUBSCRIBE
-with `+` and `#`, `$share/<group>/<filter>` shared subscriptions (round-robin), PUBLISH at
-QoS 0 and 1, retained messages, will messages, keepalive and PINGREQ.
+subscriptions and queue QoS 1 messages while the client is away; MQTT 5 sessions end when
+their Session Expiry Interval runs out), SUBSCRIBE/UNSUBSCRIBE with `+` and `#`,
+`$share/<group>/<filter>` shared subscriptions (round-robin), PUBLISH at QoS 0 and 1,
+retained messages, will messages, keepalive and PINGREQ. MQTT 5 extras: the client's
+Receive Maximum bounds QoS 1 messages in flight to it; subscription options; reason codes
+in acknowledgements; Message Expiry, User Properties, Content Type, Payload Format,
+Response Topic and Correlation Data reach subscribers; a protocol error gets a DISCONNECT
+with its reason code.
 
 Deliberate limits, each documented where it is enforced:
 - QoS 2 is downgraded: inbound QoS 2 publishes complete their PUBREC/PUBREL/PUBCOMP
-  handshake (so QoS 2 publishers work, without duplicates), but delivery is at QoS 1 at
-  most and QoS 2 subscriptions are granted QoS 1 (see mqtt_router).
-- MQTT 5 CONNECT is refused with CONNACK reason 0x84 "Unsupported Protocol Version";
-  MQTT 3.1 ("MQIsdp") and 3.1.1 are accepted.
+  handshake (so QoS 2 publishers work, without duplicates, even over MQTT 5 although the
+  CONNACK says Maximum QoS 1), but delivery is at QoS 1 at most and QoS 2 subscriptions
+  are granted QoS 1 (see mqtt_router).
+- MQTT 5 without: topic aliases (Topic Alias Maximum 0), subscription identifiers, enhanced
+  authentication (AUTH), Will Delay Interval (the will goes out when the connection ends),
+  request/response information, server-sent DISCONNECT on keepalive timeout or take-over.
 - Sessions and retained messages live in memory and do not survive a broker restart.
 - Username/password are ignored: it is meant to listen on loopback only.
 - A client taken over by a new connection with the same id does not publish its will.
@@ -22,9 +29,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import threading
 
 from veille.mqtt_connection import Connection
+from veille.mqtt_handshake import Terms
 from veille.mqtt_router import Router
 from veille.mqtt_session import DEFAULT_MAX_INFLIGHT, DEFAULT_MAX_QUEUED, Session
 
@@ -50,6 +59,7 @@ class EmbeddedBroker:
         self._connections: dict[str, Connection] = {}
         self._handlers: dict[asyncio.Task[None], Connection] = {}
         self._senders: set[asyncio.Task[None]] = set()
+        self._expiries: dict[str, asyncio.TimerHandle] = {}  # sessions waiting to expire
         self._server: asyncio.Server | None = None
         self.stopping = False
 
@@ -64,6 +74,8 @@ class EmbeddedBroker:
         self.stopping = True
         if self._server is not None:
             self._server.close()
+        for timer in self._expiries.values():
+            timer.cancel()
         # Abort rather than cancel: each handler then ends through its normal EOF path
         # (Python 3.11's stream callback mishandles a cancelled client_connected_cb task).
         for conn in list(self._handlers.values()):
@@ -89,22 +101,27 @@ class EmbeddedBroker:
         self._senders.add(sender)
         sender.add_done_callback(self._senders.discard)
 
-    def open_session(self, conn: Connection, client_id: str, clean: bool) -> bool:
+    def open_session(self, conn: Connection, terms: Terms) -> bool:
         """Attach `conn` to its session; return whether a stored session was resumed."""
+        client_id = terms.client_id
         previous = self._connections.get(client_id)
         if previous is not None:
             previous.take_over()
+        timer = self._expiries.pop(client_id, None)
+        if timer is not None:
+            timer.cancel()
         session = self.router.sessions.get(client_id)
-        if session is not None and clean:
+        if session is not None and terms.clean_start:
             self.router.remove_session(session)
             session = None
         present = session is not None
         if session is None:
-            session = Session(
-                client_id, clean, self.max_queued_messages, self.max_inflight_messages
-            )
+            session = Session(client_id, True, self.max_queued_messages)
             self.router.sessions[client_id] = session
-        session.clean = clean
+        session.expiry_s = terms.expiry_s
+        session.v5 = terms.v5
+        session.max_inflight = terms.receive_maximum or self.max_inflight_messages
+        session.max_packet_bytes = terms.max_packet_bytes
         session.connected = True
         self._connections[client_id] = conn
         conn.session = session
@@ -116,7 +133,17 @@ class EmbeddedBroker:
             return  # never attached, or already taken over by a newer connection
         del self._connections[session.client_id]
         session.connected = False
-        if session.clean:
+        if session.expiry_s == 0:
+            self.router.remove_session(session)
+        elif session.expiry_s != math.inf:
+            self._expiries[session.client_id] = asyncio.get_running_loop().call_later(
+                session.expiry_s, self._expire, session
+            )
+
+    def _expire(self, session: Session) -> None:
+        del self._expiries[session.client_id]
+        if not session.connected and self.router.sessions.get(session.client_id) is session:
+            log.info("session %r expired", session.client_id)
             self.router.remove_session(session)
 
 

@@ -7,6 +7,8 @@ the same simulated start, wall-clock anchor and speed, so "now" agrees across pr
 from __future__ import annotations
 
 import contextlib
+import threading
+import time
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -20,9 +22,10 @@ from veille.settings import Settings
 
 HOME_ID = "demo"
 TIMEZONE = "Europe/Paris"
-HISTORY_DAYS = 7  # a week of routine first, so the model has something of its own
+HISTORY_DAYS = 14  # a week of routine first, so the model has something of its own
 FALL_AFTER = "+2h"  # simulated time after the live start at which the resident falls
-START_DELAY = timedelta(seconds=15)  # wall time for services to start and ingest history
+START_DELAY = timedelta(seconds=20)  # wall time for services to start and ingest history
+HISTORY_TIMEOUT_S = 60.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +77,19 @@ def prepare(settings: Settings, wall_now: datetime | None = None) -> Plan:
     return Plan(sim_start, now + START_DELAY, settings.demo_speed, settings.topic_prefix)
 
 
+def wait_for_history(database_url: str, plan: Plan, stop: threading.Event) -> None:
+    """Until the stored events reach the live start (or `HISTORY_TIMEOUT_S` passes)."""
+    deadline = time.monotonic() + HISTORY_TIMEOUT_S
+    target = plan.sim_start - timedelta(minutes=30)
+    while not stop.wait(0.5) and time.monotonic() < deadline:
+        with psycopg.connect(database_url) as conn:
+            row = conn.execute(
+                "SELECT max(at) FROM events WHERE home_id = %s", (HOME_ID,)
+            ).fetchone()
+        if row is not None and isinstance(row[0], datetime) and row[0] >= target:
+            return
+
+
 @dataclass
 class Watcher:
     """Prints what a newcomer should see: events stored, an incident, a delivered alert."""
@@ -82,6 +98,7 @@ class Watcher:
     events: int = 0
     incidents_seen: set[int] = field(default_factory=set)
     delivered: set[int] = field(default_factory=set)
+    started: float = field(default_factory=time.monotonic)
 
     def report(self) -> None:
         with (
@@ -94,19 +111,26 @@ class Watcher:
         row = conn.execute("SELECT count(*) FROM events WHERE home_id = %s", (HOME_ID,)).fetchone()
         count = int(str(row[0])) if row else 0
         if count // 5000 > self.events // 5000 or (count and not self.events):
-            print(f"[demo] {count} sensor events stored for home {HOME_ID!r}", flush=True)
+            self._say(f"{count} sensor events stored for home {HOME_ID!r}")
         self.events = count
         for incident in incidents.list_incidents(conn, HOME_ID):
             if incident.id not in self.incidents_seen:
                 self.incidents_seen.add(incident.id)
-                print(f"[demo] incident #{incident.id} opened ({incident.kind}, "
-                      f"{incident.severity}): {incident.explanation}", flush=True)  # fmt: skip
+                self._say(
+                    f"incident #{incident.id} opened ({incident.kind}, {incident.severity}): "
+                    + incident.explanation
+                )
             for message in outbox.list_messages(conn, incident.id):
                 if message.sent_at is not None and message.id not in self.delivered:
                     self.delivered.add(message.id)
                     url = message.urls[message.sent_url or 0]
-                    print(f"[demo] alert delivered for incident #{incident.id} via "
-                          f"{url}: {message.title}", flush=True)  # fmt: skip
+                    self._say(
+                        f"alert delivered ({message.purpose}) for incident #{incident.id}"
+                        f" via {url}: {message.title}"
+                    )
+
+    def _say(self, text: str) -> None:
+        print(f"[demo +{time.monotonic() - self.started:.0f} s] {text}", flush=True)
 
     def exit_code(self) -> int:
         return 0 if self.incidents_seen and self.delivered else 1

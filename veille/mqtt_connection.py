@@ -1,4 +1,4 @@
-"""One client's network connection to the embedded broker: the MQTT 3.1.1 conversation.
+"""One client's network connection to the embedded broker: the MQTT 3.1.1 or 5 conversation.
 
 Reads packets and acts on them, writes acknowledgements, runs a sender task that drains the
 session's queue within its in-flight window, and enforces keepalive. Session bookkeeping is
@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import uuid
 from typing import TYPE_CHECKING
 
+from veille import mqtt_codec as mc
 from veille import mqtt_packets as mp
+from veille.mqtt_handshake import connack, negotiate, session_expiry
 from veille.mqtt_session import Message, Session
 from veille.mqtt_topics import valid_topic
 
@@ -23,7 +24,6 @@ log = logging.getLogger(__name__)
 
 _SEND_BATCH = 512  # packets written per drain: amortises syscalls, bounds buffer growth
 _PUBACK_BUFFER_LIMIT = 64 * 1024  # pause reading a publisher that does not read its acks
-_ACCEPTED_PROTOCOLS = {("MQTT", 4), ("MQIsdp", 3)}
 
 
 class Connection:
@@ -33,6 +33,7 @@ class Connection:
         self.broker, self.reader, self.writer = broker, reader, writer
         self.session: Session | None = None
         self.will: mp.Will | None = None
+        self.v5 = False
         self._loop = asyncio.get_running_loop()
         self._last_heard = self._loop.time()
         self._silence_limit_s = 0.0
@@ -50,15 +51,17 @@ class Connection:
                 packet = await mp.read_packet(self.reader, self.broker.max_packet_bytes)
                 self._last_heard = self._loop.time()
                 if packet.kind == mp.DISCONNECT:
-                    graceful = True
+                    graceful = self._on_disconnect(packet.body)
                     return
                 self._dispatch(packet)
                 if self.writer.transport.get_write_buffer_size() > _PUBACK_BUFFER_LIMIT:
                     await self.writer.drain()
         except (asyncio.IncompleteReadError, ConnectionError, TimeoutError) as err:
             log.debug("connection closed: %r", err)
-        except mp.ProtocolError as err:
+        except mc.ProtocolError as err:
             log.warning("closing connection after protocol error: %s", err)
+            if self.v5:  # tell the client why (MQTT 5 §4.13); 3.1.1 just closes
+                self.writer.write(mp.encode_disconnect(err.reason))
         finally:
             self._close(publish_will=not graceful)
 
@@ -70,28 +73,18 @@ class Connection:
 
     def _accept(self, packet: mp.Packet) -> bool:
         if packet.kind != mp.CONNECT:
-            raise mp.ProtocolError("first packet is not CONNECT")
-        connect = mp.parse_connect(packet.body)
-        if connect.protocol_level == 5:
-            self.writer.write(mp.encode_connack_v5_refusal(mp.V5_UNSUPPORTED_PROTOCOL_VERSION))
+            raise mc.ProtocolError("first packet is not CONNECT")
+        terms = negotiate(mp.parse_connect(packet.body))
+        if isinstance(terms, bytes):  # a refusal
+            self.writer.write(terms)
             return False
-        if (connect.protocol_name, connect.protocol_level) not in _ACCEPTED_PROTOCOLS:
-            self.writer.write(mp.encode_connack(False, mp.REFUSED_PROTOCOL_VERSION))
-            return False
-        client_id = connect.client_id
-        if not client_id:
-            if not connect.clean_session:  # nothing to key a persistent session on
-                self.writer.write(mp.encode_connack(False, mp.REFUSED_IDENTIFIER))
-                return False
-            client_id = f"veille-auto-{uuid.uuid4().hex}"
-        if connect.will is not None and not valid_topic(connect.will.topic):
-            raise mp.ProtocolError("invalid will topic")
-        present = self.broker.open_session(self, client_id, connect.clean_session)
-        self.will = connect.will
-        self.writer.write(mp.encode_connack(present, mp.ACCEPTED))
-        if connect.keepalive_s:
+        self.v5 = terms.v5
+        present = self.broker.open_session(self, terms)
+        self.will = terms.will
+        self.writer.write(connack(terms, present, self.broker.max_packet_bytes))
+        if terms.keepalive_s:
             # The server allows one and a half keepalive periods (MQTT 3.1.1 §3.1.2.10).
-            self._silence_limit_s = connect.keepalive_s * 1.5
+            self._silence_limit_s = terms.keepalive_s * 1.5
             self._watchdog = self._loop.call_later(self._silence_limit_s, self._check_keepalive)
         assert self.session is not None
         self._sender = asyncio.create_task(self._send(self.session))
@@ -103,9 +96,11 @@ class Connection:
         assert session is not None
         kind, write = packet.kind, self.writer.write
         if kind in (mp.SUBSCRIBE, mp.UNSUBSCRIBE, mp.PUBREL) and packet.flags != 0x02:
-            raise mp.ProtocolError(f"packet type {kind} with reserved flags {packet.flags:#x}")
+            raise mc.ProtocolError(
+                f"packet type {kind} with reserved flags {packet.flags:#x}", mc.MALFORMED_PACKET
+            )
         if kind == mp.PUBLISH:
-            self._on_publish(session, mp.parse_publish(packet))
+            self._on_publish(session, mp.parse_publish(packet, self.v5))
         elif kind == mp.PUBACK:
             session.acknowledge(mp.parse_packet_id(packet.body))
         elif kind == mp.PUBREL:
@@ -113,24 +108,52 @@ class Connection:
             session.awaiting_release.discard(packet_id)
             write(mp.encode_ack(mp.PUBCOMP, packet_id))
         elif kind == mp.SUBSCRIBE:
-            packet_id, requests = mp.parse_subscribe(packet.body)
+            packet_id, requests = mp.parse_subscribe(packet.body, self.v5)
             # SUBACK is written before the retained messages queued by subscribe(): those
             # go out through the sender task, which runs only after this returns.
-            codes = [self.broker.router.subscribe(session, f, q) for f, q in requests]
-            write(mp.encode_suback(packet_id, codes))
+            codes = [self.broker.router.subscribe(session, r) for r in requests]
+            write(mp.encode_suback(packet_id, codes, self.v5))
         elif kind == mp.UNSUBSCRIBE:
-            packet_id, filters = mp.parse_unsubscribe(packet.body)
-            for topic_filter in filters:
-                self.broker.router.unsubscribe(session, topic_filter)
-            write(mp.encode_ack(mp.UNSUBACK, packet_id))
+            packet_id, filters = mp.parse_unsubscribe(packet.body, self.v5)
+            found = [self.broker.router.unsubscribe(session, f) for f in filters]
+            if self.v5:
+                codes = [0 if f else mp.NO_SUBSCRIPTION_EXISTED for f in found]
+                write(mp.encode_unsuback_v5(packet_id, codes))
+            else:
+                write(mp.encode_ack(mp.UNSUBACK, packet_id))
         elif kind == mp.PINGREQ:
             write(mp.PINGRESP_PACKET)
         elif kind not in (mp.PUBREC, mp.PUBCOMP):  # we never send QoS 2, so never expect these
-            raise mp.ProtocolError(f"unexpected packet type {kind}")
+            raise mc.ProtocolError(f"unexpected packet type {kind}")
+
+    def _on_disconnect(self, body: bytes) -> bool:
+        """Handle DISCONNECT; return False if the client still wants its will published."""
+        if not self.v5:
+            return True
+        reason, properties = mp.parse_disconnect(body)
+        session = self.session
+        expiry = properties.values.get(mc.SESSION_EXPIRY)
+        # A session that was to end with the connection may not be extended (§3.14.2.2.2).
+        if isinstance(expiry, int) and session is not None and session.expiry_s:
+            session.expiry_s = session_expiry(expiry)
+        return reason != mp.DISCONNECT_WITH_WILL
+
+    def _message(
+        self, topic: str, payload: bytes, qos: int, retain: bool, props: mc.Properties
+    ) -> Message:
+        expiry = props.values.get(mc.MESSAGE_EXPIRY)
+        expires_at = self._loop.time() + expiry if isinstance(expiry, int) else None
+        # QoS 2 is delivered at QoS 1 at most (see mqtt_router).
+        origin = self.session.client_id if self.session is not None else ""
+        return Message.create(
+            topic, payload, min(qos, 1), retain, props.forward, expires_at, origin
+        )
 
     def _on_publish(self, session: Session, publish: mp.Publish) -> None:
+        if mc.TOPIC_ALIAS in publish.properties.values:  # CONNACK said Topic Alias Maximum 0
+            raise mc.ProtocolError("topic alias sent", mc.TOPIC_ALIAS_INVALID)
         if not valid_topic(publish.topic):
-            raise mp.ProtocolError(f"invalid topic name {publish.topic!r}")
+            raise mc.ProtocolError(f"invalid topic name {publish.topic!r}")
         packet_id = publish.packet_id
         if publish.qos == 2:
             assert packet_id is not None
@@ -138,22 +161,23 @@ class Connection:
                 self.writer.write(mp.encode_ack(mp.PUBREC, packet_id))
                 return
             session.awaiting_release.add(packet_id)
-        qos = min(publish.qos, 1)
-        self.broker.router.route(
-            Message.create(publish.topic, publish.payload, qos, publish.retain)
+        message = self._message(
+            publish.topic, publish.payload, publish.qos, publish.retain, publish.properties
         )
+        receivers = self.broker.router.route(message)
         if packet_id is not None:
             ack = mp.PUBACK if publish.qos == 1 else mp.PUBREC
-            self.writer.write(mp.encode_ack(ack, packet_id))
+            reason = mp.NO_MATCHING_SUBSCRIBERS if self.v5 and not receivers else 0
+            self.writer.write(mp.encode_ack(ack, packet_id, reason))
 
     async def _send(self, session: Session) -> None:
         writer = self.writer
         try:
-            writer.writelines(session.resend_inflight())
+            writer.writelines(session.resend_inflight(self._loop.time()))
             while True:
                 # Clear before looking, so a wake-up that arrives while we write is kept.
                 session.wake.clear()
-                batch = session.take_sendable(_SEND_BATCH)
+                batch = session.take_sendable(_SEND_BATCH, self._loop.time())
                 if batch:
                     writer.writelines(batch)
                     await writer.drain()
@@ -184,6 +208,8 @@ class Connection:
         self.broker.close_session(self)
         will, self.will = self.will, None
         if publish_will and will is not None and not self.broker.stopping:
-            qos = min(will.qos, 1)
-            self.broker.router.route(Message.create(will.topic, will.payload, qos, will.retain))
+            message = self._message(
+                will.topic, will.payload, will.qos, will.retain, will.properties
+            )
+            self.broker.router.route(message)
         self.writer.close()

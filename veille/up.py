@@ -23,6 +23,7 @@ from veille import demo, runtime
 from veille.settings import Settings
 
 SERVICES = ("ingest", "analytics", "alerts", "api")
+JUDGES = ("analytics", "alerts")  # the services that act on what time it is
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -48,20 +49,29 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         )
         migrate(settings.database_url)
         plan = demo.prepare(settings) if args.demo else None
-        children = {name: _spawn(name, settings, plan) for name in SERVICES}
+        _print_where(settings, time.monotonic() - t0)
+        children: dict[str, subprocess.Popen[bytes]] = {}
+        stack.callback(_stop_children, children)
+        for name in SERVICES:
+            if plan is not None and name in JUDGES:
+                continue
+            children[name] = _spawn(name, settings, plan)
         if plan is not None:
             children["simulate"] = _spawn("simulate", settings, plan)
-        stack.callback(_stop_children, list(children.values()))
-        _print_where(settings, time.monotonic() - t0)
-        watcher = demo.Watcher(settings.database_url) if plan is not None else None
+            # The demo's history is replayed in a burst; judging a home while its past is
+            # still arriving would flag silences that were not there.
+            demo.wait_for_history(settings.database_url, plan, stop)
+            for name in JUDGES:
+                children[name] = _spawn(name, settings, plan)
+        watcher = demo.Watcher(settings.database_url, started=t0) if plan is not None else None
         deadline = (
-            time.monotonic() + settings.demo_exit_after_s if settings.demo_exit_after_s else None
+            t0 + settings.demo_exit_after_s if settings.demo_exit_after_s else None
         )
         while not stop.wait(1.0):
             if watcher is not None:
                 watcher.report()
             # The simulator may finish its script; a service must never stop by itself.
-            dead = [n for n in SERVICES if children[n].poll() is not None]
+            dead = [n for n in SERVICES if n in children and children[n].poll() is not None]
             if dead:
                 code = children[dead[0]].returncode
                 print(f"veille up: {dead[0]} exited with {code}; stopping", flush=True)
@@ -80,11 +90,11 @@ def _spawn(name: str, settings: Settings, plan: demo.Plan | None) -> subprocess.
     return subprocess.Popen([sys.executable, "-m", "veille", name, *extra], env=env, cwd=Path.cwd())
 
 
-def _stop_children(children: list[subprocess.Popen[bytes]]) -> None:
-    for child in children:
+def _stop_children(children: dict[str, subprocess.Popen[bytes]]) -> None:
+    for child in children.values():
         if child.poll() is None:
             child.terminate()
-    for child in children:
+    for child in children.values():
         try:
             child.wait(timeout=15)
         except subprocess.TimeoutExpired:

@@ -40,6 +40,7 @@ def heard(conn: psycopg.Connection[tuple[object, ...]], device: str, at: datetim
         device_status.upsert_status(conn, [("h1", device, at, None, 80.0, 120.0, True)], at)
 
 
+@pytest.mark.timescale
 def test_inactivity_opens_after_threshold_and_resolves_on_activity(
     conn: psycopg.Connection[tuple[object, ...]],
 ) -> None:
@@ -115,3 +116,32 @@ def test_declared_holiday_pauses_inactivity(
     clock.set(START + timedelta(hours=20))
     service.step()
     assert incidents.list_incidents(conn, "h1") == []
+
+
+def test_a_restart_rebuilds_the_present_and_keeps_the_open_incident(
+    conn: psycopg.Connection[tuple[object, ...]],
+) -> None:
+    clock = ManualClock(START)
+    first = Analytics(conn, clock)
+    first.start()
+    motion(conn, "pir-living", START)
+    heard(conn, "pir-kitchen", START + timedelta(hours=15))
+    first.step()
+    clock.set(START + timedelta(hours=16, minutes=1))
+    first.step()
+    [opened] = incidents.list_incidents(conn, "h1", only_open=True)
+    first.save()
+
+    second = Analytics(conn, clock)
+    second.start()
+    assert second.detectors["h1"].state.last_at == START
+    assert "inactivity" in second.detectors["h1"].state.open
+    back = clock.now()
+    motion(conn, "pir-kitchen", back)
+    motion(conn, "pir-living", back + timedelta(seconds=30))
+    clock.set(back + timedelta(minutes=1))
+    second.step()
+    resolved = incidents.get_incident(conn, opened.id)
+    assert resolved is not None
+    assert resolved.outcome == "auto_resolved"
+    assert len(incidents.list_incidents(conn, "h1")) == 1

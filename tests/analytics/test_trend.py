@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 from analytics.daily import DayStats
 from analytics.trend import score, weekly_summary
+from tests.analytics.simulated import simulate
 
 
 def days(
@@ -50,3 +51,10 @@ def test_night_bathroom_trips_doubling_is_reported() -> None:
         "doubled" in findings["night_bathroom_trips"].text
         or "up" in findings["night_bathroom_trips"].text
     )
+
+
+def test_a_simulated_two_week_decline_shows_in_the_weekly_summary() -> None:
+    detector, _ = simulate(45, ("slow_decline@2026-03-23T00:00:00+01:00,weeks=2",))
+    findings = score(detector.days)
+    assert any(f.feature == "wake_h" and f.recent > f.baseline for f in findings)
+    assert "getting up later" in weekly_summary(detector.days)

@@ -83,7 +83,9 @@ class RunningIngest:
         self.service = IngestService(self.config)
         self._thread = threading.Thread(target=self.service.run, args=(self._stop,), daemon=True)
         self._thread.start()
-        wait_until(self.service.link.subscribed.is_set, what="ingest subscribed")
+        service = self.service
+        # `service.link` is replaced when the broker refuses MQTT 5: look it up each time.
+        wait_until(lambda: service.link.subscribed.is_set(), what="ingest subscribed")
         return self.service
 
     def stop(self) -> None:

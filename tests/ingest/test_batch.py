@@ -104,3 +104,15 @@ def test_unknown_devices_are_aggregated_as_pending() -> None:
 def test_nul_characters_never_reach_text_columns() -> None:
     batch = build(item("veille/v1/h1/pir", {"signals": {"button": 1}, "detail": "a\u0000b"}))
     assert batch.events[0][7] == "ab"
+
+
+class _BrokenRouter(Router):
+    def decode(self, topic: str, payload: bytes) -> None:
+        raise KeyError("a codec bug")
+
+
+def test_a_codec_bug_dead_letters_the_message_instead_of_crashing() -> None:
+    batch = batches.Batch()
+    decoded = batches.decode_all(_BrokenRouter(), [item("veille/v1/h1/pir", {})], batch)
+    assert decoded == []
+    assert batch.dead[0][2].startswith("codec error: KeyError")

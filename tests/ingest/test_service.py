@@ -17,6 +17,7 @@ from tests.ingest.conftest import (
     scalar,
     wait_for_count,
 )
+from veille.broker import BrokerThread
 
 
 @pytest.mark.timescale
@@ -142,3 +143,35 @@ def test_two_workers_share_the_subscription_without_duplicates(
     for worker in workers:
         worker.stop()
     assert all(r > 0 for r in received), received
+
+
+def test_retained_replay_updates_state_but_is_neither_event_nor_activity(
+    db_url: str, mqtt_url: str, topic_prefix: str, publisher: Publisher
+) -> None:
+    register(db_url, "h1", {"pir": DeviceKind.MOTION})
+    availability = native.availability_topic_for(topic_prefix, "h1", "pir")
+    publisher.publish(availability, "offline", retain=True)
+    running = RunningIngest(ingest_config(db_url, mqtt_url, topic_prefix))
+    running.start()  # subscribing replays the retained message
+    try:
+        wait_for_count(db_url, "SELECT count(*) FROM device_status WHERE available = false", 1)
+        assert scalar(db_url, "SELECT last_seen_at FROM device_status") is None
+        assert scalar(db_url, "SELECT count(*) FROM events") == 0
+    finally:
+        running.stop()
+        publisher.publish(availability, b"", retain=True)  # clear the retained message
+
+
+def test_falls_back_to_mqtt_3_on_a_broker_that_refuses_mqtt_5(
+    db_url: str, topic_prefix: str
+) -> None:
+    register(db_url, "h1", {"pir": DeviceKind.MOTION})
+    with BrokerThread() as broker:  # the embedded broker speaks MQTT 3.1.1 only
+        running = RunningIngest(ingest_config(db_url, broker.url, topic_prefix))
+        running.start()
+        pub = Publisher(broker.url)
+        topic = native.topic_for(topic_prefix, "h1", "pir")
+        pub.publish_many([(topic, native.encode({Signal.BUTTON: 1})) for _ in range(300)])
+        wait_for_count(db_url, "SELECT count(*) FROM events", 300)
+        pub.close()
+        running.stop()

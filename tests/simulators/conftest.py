@@ -19,7 +19,7 @@ WAIT_S = 20.0
 
 
 class Subscriber:
-    def __init__(self, url: str, topic: str) -> None:
+    def __init__(self, url: str, topic: str, client_id: str = "", clean_session: bool = True):
         parts = urlsplit(url)
         self.messages: list[
             tuple[float, str, bytes, bool]
@@ -27,7 +27,9 @@ class Subscriber:
         self._cond = threading.Condition()
         self._subscribed = False
         self._client = mqtt.Client(
-            CallbackAPIVersion.VERSION2, client_id=f"sim-test-{uuid.uuid4().hex[:8]}"
+            CallbackAPIVersion.VERSION2,
+            client_id=client_id or f"sim-test-{uuid.uuid4().hex[:8]}",
+            clean_session=clean_session,
         )
         self._client.on_message = self._on_message
         self._client.on_subscribe = self._on_subscribe

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from devices import native
-from simulators.runner import SimOptions, run_simulation
+from simulators.runner import SimOptions, Stats, run_simulation
 from simulators.wire import Topics
 from tests.simulators.conftest import Subscriber
 from veille.mosquitto import Mosquitto
@@ -120,3 +121,39 @@ def test_ten_thousand_homes_run_in_one_process_faster_than_real_life(tmp_path: P
     assert stats.events > 10_000 * 0.25 * 750 / 24 * 0.5
     assert stats.events_per_s > 3 * realistic_per_s
     assert stats.peak_rss_mb < 1000
+
+
+@pytest.mark.slow
+def test_publishing_survives_a_broker_restart_without_losing_a_report(
+    private_mosquitto: Mosquitto, flat_prefix: str
+) -> None:
+    # A persistent session: the broker keeps what arrives while the subscriber reconnects.
+    sub = Subscriber(private_mosquitto.url, f"{flat_prefix}/#", f"{flat_prefix}-sub", False)
+    options = SimOptions(
+        home_id="restart",
+        start=START,
+        days=1,
+        speed=86_400 / 4,  # a day in four seconds
+        topics=Topics(prefix=flat_prefix),
+        client_id=f"{flat_prefix}-sim",
+    )
+    result: dict[str, Stats] = {}
+    runner = threading.Thread(
+        target=lambda: result.update(stats=run_simulation(options, private_mosquitto.url))
+    )
+    runner.start()
+    try:
+        sub.wait_for(lambda: len(sub.messages) > 100)
+        private_mosquitto.stop()
+        private_mosquitto.start()
+        assert runner.is_alive()  # the restart happened in the middle of the day
+    finally:
+        runner.join(60)
+    stats = result["stats"]
+    assert stats.events > 500
+
+    def distinct() -> int:  # a resent message may arrive twice
+        return len({(topic, payload) for _, topic, payload, _ in sub.messages})
+
+    sub.wait_for(lambda: distinct() == stats.messages, timeout_s=30)
+    sub.close()

@@ -8,6 +8,9 @@ from typing import Any
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+from paho.mqtt.subscribeoptions import SubscribeOptions
 
 WAIT_S = 30.0
 
@@ -22,9 +25,14 @@ class Peer:
         keepalive_s: int = 60,
         will: tuple[str, bytes] | None = None,
         protocol: MQTTProtocolVersion = mqtt.MQTTv311,
+        session_expiry_s: int = 3600,
         condition: threading.Condition | None = None,
     ) -> None:
+        """Over MQTT 5, clean_session=False means clean start off and a session that
+        outlives the connection by `session_expiry_s`; True, clean start and expiry 0."""
         self.port, self.keepalive_s = port, keepalive_s
+        self.protocol, self.clean_session = protocol, clean_session
+        self.session_expiry_s = session_expiry_s
         self.client = mqtt.Client(
             CallbackAPIVersion.VERSION2,
             client_id=client_id,
@@ -39,6 +47,7 @@ class Peer:
         self.cond = condition or threading.Condition()
         self.messages: list[mqtt.MQTTMessage] = []
         self.connack: tuple[bool, int] | None = None  # (session present, reason code)
+        self.connack_properties: Properties | None = None
         self._acked: set[int] = set()  # mids of SUBACK, UNSUBACK and completed publishes
         self.client.on_connect = self._on_connect
         self.client.on_message = self._on_message
@@ -46,9 +55,10 @@ class Peer:
         self.client.on_unsubscribe = self._on_ack
         self.client.on_publish = self._on_publish
 
-    def _on_connect(self, _c: Any, _u: Any, flags: Any, rc: Any, _p: Any) -> None:
+    def _on_connect(self, _c: Any, _u: Any, flags: Any, rc: Any, props: Any) -> None:
         with self.cond:
             self.connack = (bool(flags.session_present), int(rc.value))
+            self.connack_properties = props
             self.cond.notify_all()
 
     def _on_message(self, _c: Any, _u: Any, message: mqtt.MQTTMessage) -> None:
@@ -77,12 +87,30 @@ class Peer:
         return self.connack[0]
 
     def try_connect(self) -> None:
-        self.client.connect("127.0.0.1", self.port, keepalive=self.keepalive_s)
+        if self.protocol == mqtt.MQTTv5:
+            props = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
+            if not self.clean_session:
+                props.SessionExpiryInterval = self.session_expiry_s
+            self.client.connect(
+                "127.0.0.1",
+                self.port,
+                keepalive=self.keepalive_s,
+                clean_start=self.clean_session,
+                properties=props,
+            )
+        else:
+            self.client.connect("127.0.0.1", self.port, keepalive=self.keepalive_s)
         self.client.loop_start()
         self.wait(lambda: self.connack is not None, "CONNACK")
 
-    def subscribe(self, topic_filter: str, qos: int = 1) -> None:
-        _, mid = self.client.subscribe(topic_filter, qos)
+    def subscribe(
+        self, topic_filter: str, qos: int = 1, options: SubscribeOptions | None = None
+    ) -> None:
+        """Subscribe and wait for SUBACK; `options` (MQTT 5) replaces `qos`."""
+        if options is None:
+            _, mid = self.client.subscribe(topic_filter, qos)
+        else:
+            _, mid = self.client.subscribe(topic_filter, options=options)
         self.wait(lambda: mid in self._acked, f"SUBACK for {topic_filter}")
 
     def unsubscribe(self, topic_filter: str) -> None:
@@ -90,14 +118,29 @@ class Peer:
         assert mid is not None
         self.wait(lambda: mid in self._acked, f"UNSUBACK for {topic_filter}")
 
-    def publish(self, topic: str, payload: bytes, qos: int = 1, retain: bool = False) -> None:
-        self.publish_all([(topic, payload)], qos, retain)
+    def publish(
+        self,
+        topic: str,
+        payload: bytes,
+        qos: int = 1,
+        retain: bool = False,
+        properties: Properties | None = None,
+    ) -> None:
+        self.publish_all([(topic, payload)], qos, retain, properties)
 
     def publish_all(
-        self, items: Iterable[tuple[str, bytes]], qos: int = 1, retain: bool = False
+        self,
+        items: Iterable[tuple[str, bytes]],
+        qos: int = 1,
+        retain: bool = False,
+        properties: Properties | None = None,
     ) -> None:
         """Publish everything, then wait until the broker acknowledged all of it."""
-        mids = [self.client.publish(t, p, qos=qos, retain=retain).mid for t, p in items]
+        client = self.client
+        mids = [
+            client.publish(t, p, qos=qos, retain=retain, properties=properties).mid
+            for t, p in items
+        ]
         self.wait(lambda: self._acked.issuperset(mids), f"acks for {len(mids)} publishes", 90)
 
     def payloads(self, topic: str | None = None) -> list[bytes]:

@@ -1,45 +1,37 @@
 """One delivery contract, two brokers: real Mosquitto (as configured by veille.mosquitto) and
-the embedded asyncio broker must behave the same for everything Veille relies on."""
+the embedded asyncio broker must behave the same for everything Veille relies on. The
+`port` and `protocol` fixtures (conftest.py) run the key tests over MQTT 3.1.1 and 5."""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 
-import paho.mqtt.client as mqtt
 import pytest
+from paho.mqtt.enums import MQTTProtocolVersion
 
 from tests.veille.mqtt_peer import Peer
 from veille.broker import BrokerThread
-from veille.mosquitto import Mosquitto
 
 # Larger than Mosquitto's default max_queued_messages (1000), which would silently drop.
 BURST = 20_000
 
 
-@pytest.fixture(params=["mosquitto", "embedded"])
-def port(request: pytest.FixtureRequest) -> Iterator[int]:
-    if request.param == "mosquitto":
-        broker: Mosquitto = request.getfixturevalue("private_mosquitto")
-        yield broker.port
-    else:
-        with BrokerThread() as embedded:
-            yield embedded.port
-
-
-def test_persistent_session_gets_a_qos1_burst_sent_while_it_was_offline(port: int) -> None:
-    subscriber = Peer(port, "burst-sub", clean_session=False)
+def test_persistent_session_gets_a_qos1_burst_sent_while_it_was_offline(
+    port: int, protocol: MQTTProtocolVersion
+) -> None:
+    # Over MQTT 5 the session is kept by its Session Expiry Interval (an hour here).
+    subscriber = Peer(port, "burst-sub", clean_session=False, protocol=protocol)
     subscriber.connect()
     subscriber.subscribe("burst/#", qos=1)
     subscriber.close()
 
-    publisher = Peer(port, "burst-pub")
+    publisher = Peer(port, "burst-pub", protocol=protocol)
     publisher.connect()
     publisher.publish_all((f"burst/{i % 10}", str(i).encode()) for i in range(BURST))
     publisher.close()
 
     # Reconnect without subscribing again: the session must have kept the subscription.
-    back = Peer(port, "burst-sub", clean_session=False)
+    back = Peer(port, "burst-sub", clean_session=False, protocol=protocol)
     assert back.connect() is True
     back.wait(lambda: len({m.payload for m in back.messages}) >= BURST, f"{BURST} messages", 90)
     received = [int(p) for p in back.payloads()]
@@ -50,19 +42,21 @@ def test_persistent_session_gets_a_qos1_burst_sent_while_it_was_offline(port: in
     back.close()
 
 
-def test_retained_message_reaches_late_subscriber_until_cleared(port: int) -> None:
-    publisher = Peer(port, "retain-pub")
+def test_retained_message_reaches_late_subscriber_until_cleared(
+    port: int, protocol: MQTTProtocolVersion
+) -> None:
+    publisher = Peer(port, "retain-pub", protocol=protocol)
     publisher.connect()
     publisher.publish("home/door/state", b"open", retain=True)
 
-    late = Peer(port, "retain-late")
+    late = Peer(port, "retain-late", protocol=protocol)
     late.connect()
     late.subscribe("home/#")
     message = late.wait_for_topic("home/door/state")
     assert (message.payload, message.retain) == (b"open", True)
 
     publisher.publish("home/door/state", b"", retain=True)  # empty payload clears it
-    later = Peer(port, "retain-later")
+    later = Peer(port, "retain-later", protocol=protocol)
     later.connect()
     later.subscribe("home/#")
     # Retained messages are sent right after SUBACK, so once a message published after
@@ -125,15 +119,19 @@ def test_unsubscribed_filter_receives_nothing_more(port: int) -> None:
     publisher.close()
 
 
-def test_shared_subscription_splits_messages_without_loss_or_duplicates(port: int) -> None:
+def test_shared_subscription_splits_messages_without_loss_or_duplicates(
+    port: int, protocol: MQTTProtocolVersion
+) -> None:
     n = 1000
     condition = threading.Condition()
-    workers = [Peer(port, f"worker-{i}", condition=condition) for i in range(2)]
+    workers = [
+        Peer(port, f"worker-{i}", condition=condition, protocol=protocol) for i in range(2)
+    ]
     for worker in workers:
         worker.connect()
         worker.subscribe("$share/ingest/s/#")
         worker.subscribe("done")
-    publisher = Peer(port, "share-pub")
+    publisher = Peer(port, "share-pub", protocol=protocol)
     publisher.connect()
     publisher.publish_all((f"s/{i % 7}", str(i).encode()) for i in range(n))
     publisher.publish("done", b"")  # queued behind every shared message, for both workers
@@ -149,11 +147,14 @@ def test_shared_subscription_splits_messages_without_loss_or_duplicates(port: in
         peer.close()
 
 
-def test_will_is_published_when_a_client_vanishes(port: int) -> None:
-    watcher = Peer(port, "will-watcher")
+def test_will_is_published_when_a_client_vanishes(
+    port: int, protocol: MQTTProtocolVersion
+) -> None:
+    watcher = Peer(port, "will-watcher", protocol=protocol)
     watcher.connect()
     watcher.subscribe("devices/+/availability")
-    device = Peer(port, "sensor-1", will=("devices/sensor-1/availability", b"offline"))
+    will = ("devices/sensor-1/availability", b"offline")
+    device = Peer(port, "sensor-1", will=will, protocol=protocol)
     device.connect()
     device.drop()
     assert watcher.wait_for_topic("devices/sensor-1/availability").payload == b"offline"
@@ -208,23 +209,17 @@ def test_embedded_broker_keeps_its_queue_bound() -> None:
         publisher.close()
 
 
-def test_embedded_broker_refuses_mqtt5_with_unsupported_version() -> None:
-    with BrokerThread() as broker:
-        client = Peer(broker.port, "v5", protocol=mqtt.MQTTv5)
-        client.try_connect()
-        client.client.loop_stop()
-        assert client.connack == (False, 0x84)
-
-
-def test_clean_session_discards_the_stored_session(port: int) -> None:
-    subscriber = Peer(port, "forgetful", clean_session=False)
+def test_clean_session_discards_the_stored_session(
+    port: int, protocol: MQTTProtocolVersion
+) -> None:
+    subscriber = Peer(port, "forgetful", clean_session=False, protocol=protocol)
     assert subscriber.connect() is False
     subscriber.subscribe("c/#")
     subscriber.close()
-    fresh = Peer(port, "forgetful", clean_session=True)
+    fresh = Peer(port, "forgetful", clean_session=True, protocol=protocol)
     assert fresh.connect() is False  # nothing resumed
     fresh.subscribe("done")
-    publisher = Peer(port, "forgetful-pub")
+    publisher = Peer(port, "forgetful-pub", protocol=protocol)
     publisher.connect()
     publisher.publish("c/1", b"x")
     publisher.publish("done", b"")

@@ -1,0 +1,45 @@
+"""The eval and bench commands keep their contract: tables, then one JSON object last."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from analytics.command import bench_add_arguments, bench_run, eval_add_arguments, eval_run
+
+
+def parse(add: Callable[[argparse.ArgumentParser], None], argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser()
+    add(parser)
+    return parser.parse_args(argv)
+
+
+@pytest.mark.slow
+def test_eval_prints_tables_and_ends_with_one_json_object(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "eval.json"
+    assert (
+        eval_run(parse(eval_add_arguments, ["--day", "4", "--night", "4", "--out", str(out)])) == 0
+    )
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert any(line.startswith("single-resident homes") for line in lines)
+    last = json.loads(lines[-1])
+    assert set(last) == {"veille", "timer_4h_day", "timer_12h", "slot_max_cuddihy"}
+    for figures in last.values():
+        assert {"false_alerts_per_home_month", "recall", "delay_min_p50", "delay_min_p90"} <= set(
+            figures
+        )
+    report = json.loads(out.read_text())
+    assert set(report["homes"]) >= {"casas-al-smarthome", "kasteren-a", "aras-a"}
+
+
+def test_bench_reports_homes_and_check_ms(capsys: pytest.CaptureFixture[str]) -> None:
+    assert bench_run(parse(bench_add_arguments, ["--homes", "20000", "--no-backtest"])) == 0
+    last = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert last["homes"] == 20000
+    assert last["check_ms"] > 0

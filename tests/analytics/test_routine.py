@@ -1,0 +1,51 @@
+"""The routine model learns in local time, fades its prior, and persists."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from analytics.health import DeviceHealth, assess
+from analytics.home import Place
+from analytics.routine import RoutineModel
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def learn_mornings(model: RoutineModel, first: datetime, days: int, quiet: timedelta) -> None:
+    for day in range(days):
+        start = first + timedelta(days=day)  # wall-clock arithmetic: 10:00 local every day
+        for minute in range(0, 120, 15):
+            model.note_presence(start + timedelta(minutes=minute))
+        model.learn_silence(start, Place.LIVING, quiet.total_seconds())
+
+
+def test_thresholds_follow_local_time_across_the_dst_change() -> None:
+    model = RoutineModel()
+    learn_mornings(model, datetime(2026, 3, 16, 10, 0, tzinfo=PARIS), 12, timedelta(minutes=50))
+    before = model.expect(datetime(2026, 3, 27, 10, 0, tzinfo=PARIS), Place.LIVING)
+    after = model.expect(datetime(2026, 3, 30, 10, 0, tzinfo=PARIS), Place.LIVING)  # CEST
+    assert before.threshold_s == after.threshold_s
+    assert after.longest_s == 50 * 60
+
+
+def test_own_data_replace_the_cautious_prior() -> None:
+    fresh = RoutineModel()
+    at = datetime(2026, 3, 16, 10, 0, tzinfo=PARIS)
+    prior = fresh.expect(at, Place.LIVING)
+    learn_mornings(fresh, at - timedelta(days=20), 20, timedelta(minutes=30))
+    learned = fresh.expect(at, Place.LIVING)
+    assert learned.learned > prior.learned
+    assert learned.threshold_s < prior.threshold_s
+    assert learned.threshold_s > 30 * 60  # still beyond what the home itself does
+
+
+def test_nothing_heard_since_the_last_movement_means_monitoring_lost() -> None:
+    now = datetime(2026, 3, 16, 14, 0, tzinfo=PARIS)
+    moved = now - timedelta(hours=3)
+    quiet = [DeviceHealth("pir", moved), DeviceHealth("door", moved - timedelta(hours=1))]
+    assert assess(quiet, now, moved).lost
+    alive = [*quiet, DeviceHealth("temp", now - timedelta(minutes=20))]
+    assert not assess(alive, now, moved).lost
+    bridge = [DeviceHealth("pir", now, silence="bridge_offline")]
+    assert assess(bridge, now, moved).lost
