@@ -28,6 +28,8 @@ _DISTANT = frozenset({Place.BEDROOM, Place.BATHROOM, Place.KITCHEN, Place.LIVING
 DAY_STARTS = timedelta(hours=4)  # a day's statistics run 04:00-04:00 local
 IN_BED = timedelta(minutes=20)  # in the bedroom this long at night: gone to bed
 SLEEP = timedelta(hours=2)  # a bedroom stay this long is a night's (or a nap's) sleep
+OUT_BLIPS = True
+BATH_PAUSE = timedelta(minutes=30)  # quiet this long in the bathroom ends a visit
 
 
 def _day_hour(local: datetime) -> float:
@@ -66,6 +68,14 @@ class HomeDetector:
         decisions: list[Decision] = []
         st.settle(obs.at)
         pending = st.pending
+        if (
+            st.before_blip is not None
+            and st.before_blip.out_since is not None
+            and pending is not None
+            and obs.device_id == pending[0].device_id
+            and sensor.place != Place.ENTRANCE
+        ):
+            return []  # while out, one sensor repeating itself is still a lone source
         if st.before_blip is not None and pending is not None:
             # A second event soon after: the lone one was real after all.
             decisions += self._end_silence(*pending)
@@ -74,7 +84,7 @@ class HomeDetector:
             gap_s = (obs.at - st.last_at).total_seconds()
             if st.place == Place.ENTRANCE and gap_s >= DEPART_AFTER.total_seconds():
                 st.out_since = st.out_since or st.last_at
-            if obs.at - st.last_at >= BLIP_AFTER:
+            if obs.at - st.last_at >= BLIP_AFTER or (OUT_BLIPS and st.out_since is not None):
                 # Possibly noise: decide once we see whether anything follows.
                 st.before_blip, st.pending = st.snapshot(), (obs, sensor, gap_s, st.context)
             else:
@@ -106,8 +116,10 @@ class HomeDetector:
             place = Place.HALL if st.returned else Place.ENTRANCE
         else:
             st.returned = False
-        if place == Place.BATHROOM and st.place != Place.BATHROOM:
-            st.bath_since = at
+        if place == Place.BATHROOM and (
+            st.place != Place.BATHROOM or st.last_at is None or at - st.last_at >= BATH_PAUSE
+        ):
+            st.bath_since = at  # a new visit (a long quiet in there ended the last one)
         st.night_up = self._night_up(at, place)
         if place in _DISTANT:
             others = [t for p, t in st.recent.items() if p != place and p in _DISTANT]

@@ -16,7 +16,8 @@ from analytics.state import Context
 
 FLOOR = timedelta(minutes=20)
 CEILING = timedelta(hours=16)
-NIGHT_UP_CEILING = timedelta(minutes=45)
+NIGHT_UP_FLOOR = timedelta(minutes=50)
+NIGHT_UP_CEILING = timedelta(minutes=55)
 STILL_IN_BATHROOM = timedelta(minutes=30)
 LEARNING_WEIGHT = 3.0  # below this many own silences the prior is speaking
 
@@ -37,13 +38,15 @@ def inactivity_deadline(ctx: Context, horizon: datetime | None) -> datetime | No
     if horizon is not None and start + FLOOR >= horizon:
         return start + FLOOR  # a lower bound is enough: nothing can be due before horizon
     limit = timedelta(seconds=expectation(ctx).threshold_s)
-    ceiling = CEILING
+    floor, ceiling = FLOOR, CEILING
     if st.context == Place.NIGHT_UP:
         # Out of bed at night and still for this long is worth a call whatever the habit,
         # unless the family said otherwise (false-alarm feedback raises it, within bounds).
-        local = st.local(st.last_at)
-        ceiling = NIGHT_UP_CEILING * ctx.model.offset_at(local) / ctx.config.sensitivity
-    return start + min(max(limit, FLOOR), ceiling)
+        # Not sooner than NIGHT_UP_FLOOR either: a return to bed the bedroom sensor missed
+        # looks exactly like this, and a few weeks of night trips say little about the tail.
+        scale = ctx.model.offset_at(st.local(st.last_at)) / ctx.config.sensitivity
+        floor, ceiling = NIGHT_UP_FLOOR * scale, NIGHT_UP_CEILING * scale
+    return start + min(max(limit, floor), ceiling)
 
 
 def _silence_details(ctx: Context, now: datetime) -> dict[str, Any]:

@@ -53,6 +53,10 @@ def check_ranges(message: Message) -> None:
             )
 
 
+Codec = Callable[[str, bytes], Message | None]
+_ROUTES_CACHED = 100_000
+
+
 class Router:
     """Decode any subscribed topic into a `Message`; `None` means "not for us, ignore"."""
 
@@ -69,6 +73,7 @@ class Router:
         self.tasmota = Tasmota() if tasmota else None
         self._native_head = f"{native_prefix}/{native.VERSION}/"
         self._z2m_head = z2m_base_topic + "/"
+        self._routes: dict[str, tuple[Codec | None, int]] = {}
 
     def subscriptions(self) -> list[str]:
         topics = [native.subscription(self.native_prefix), self.zigbee2mqtt.subscription()]
@@ -79,20 +84,32 @@ class Router:
         return topics
 
     def decode(self, topic: str, payload: bytes) -> Message | None:
-        limit = MAX_PAYLOAD_BYTES
-        if topic.startswith(self._z2m_head) and topic.endswith("/bridge/devices"):
-            limit = MAX_BRIDGE_PAYLOAD_BYTES
+        route = self._routes.get(topic)
+        if route is None:
+            route = self._route(topic)
+            if len(self._routes) >= _ROUTES_CACHED:
+                self._routes.clear()
+            self._routes[topic] = route
+        codec, limit = route
         if len(payload) > limit:
             raise DecodeError(f"payload of {len(payload)} bytes exceeds {limit}")
-        codec = self._codec_for(topic)
         if codec is None:
             raise DecodeError(f"no codec for topic {topic[:120]!r}")
         message = codec(topic, payload)
         if message is not None:
-            check_ranges(message)
+            for reading in message.readings:
+                low, high = RANGES[reading.signal]
+                if not low <= reading.value <= high:
+                    check_ranges(message)  # raises, with the message's details
         return message
 
-    def _codec_for(self, topic: str) -> Callable[[str, bytes], Message | None] | None:
+    def _route(self, topic: str) -> tuple[Codec | None, int]:
+        """The codec and payload limit of a topic (cached: devices reuse their topics)."""
+        if topic.startswith(self._z2m_head) and topic.endswith("/bridge/devices"):
+            return self.zigbee2mqtt.decode, MAX_BRIDGE_PAYLOAD_BYTES
+        return self._codec_for(topic), MAX_PAYLOAD_BYTES
+
+    def _codec_for(self, topic: str) -> Codec | None:
         if topic.startswith(self._native_head):
             return self._native
         if topic.startswith(self._z2m_head):

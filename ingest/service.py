@@ -110,7 +110,7 @@ class IngestService:
         now = time.monotonic()
         if now - self._health_at > HEALTH_EVERY_S:
             self._health_at = now
-            silent = self.store.with_retry(stop, lambda s: s.update_silence(datetime.now(UTC)))
+            silent = self.store.with_retry(stop, lambda s: s.housekeeping(datetime.now(UTC)))
             log.info("device health: %s devices silent", silent)
         if now - self._stats_at > STATS_EVERY_S:
             self._stats_at = now

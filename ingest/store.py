@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TypeVar
 
 import psycopg
@@ -19,6 +19,8 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 _BACKOFF_S = (0.2, 0.5, 1.0, 2.0, 5.0)
+# Raw payloads may hold personal data; they are kept only long enough to debug a device.
+DEAD_LETTER_RETENTION = timedelta(days=7)
 
 
 class Store:
@@ -66,8 +68,12 @@ class Store:
     def last_values(self, since: datetime) -> dict[tuple[str, str, str], float]:
         return events.last_values(self.conn, [s.value for s in STATEFUL], since)
 
-    def update_silence(self, now: datetime) -> int:
-        """The periodic device health pass; returns how many devices are silent."""
+    def housekeeping(self, now: datetime) -> int:
+        """The periodic pass: device health, and dead letters past their short retention.
+
+        Returns how many devices are silent.
+        """
+        dead_letters.drop_dead_letters_before(self.conn, now - DEAD_LETTER_RETENTION)
         return len(device_status.update_silence(self.conn, now))
 
     def write(self, batch: Batch, now: datetime) -> int:

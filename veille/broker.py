@@ -31,6 +31,7 @@ import contextlib
 import logging
 import math
 import threading
+from typing import Any
 
 from veille.mqtt_connection import Connection
 from veille.mqtt_handshake import Terms
@@ -48,13 +49,17 @@ class EmbeddedBroker:
         max_inflight_messages: int = DEFAULT_MAX_INFLIGHT,
         max_packet_bytes: int = 16 * 1024 * 1024,
         connect_timeout_s: float = 10.0,
+        accept_mqtt5: bool = True,
     ) -> None:
+        """`accept_mqtt5=False` answers MQTT 5 clients with CONNACK 0x84 (Unsupported
+        Protocol Version), as a 3.1.1-only broker does: for testing clients' fallback."""
         if not 1 <= max_inflight_messages <= 60_000:
             raise ValueError("max_inflight_messages must be between 1 and 60000")
         self.max_queued_messages = max_queued_messages
         self.max_inflight_messages = max_inflight_messages
         self.max_packet_bytes = max_packet_bytes
         self.connect_timeout_s = connect_timeout_s
+        self.accept_mqtt5 = accept_mqtt5
         self.router = Router()
         self._connections: dict[str, Connection] = {}
         self._handlers: dict[asyncio.Task[None], Connection] = {}
@@ -153,7 +158,7 @@ class BrokerThread:
     For synchronous callers (tests, `veille up`): `with BrokerThread() as b: b.port`.
     """
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, **options: int) -> None:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, **options: Any) -> None:
         self.host, self._requested_port = host, port
         self.broker = EmbeddedBroker(**options)
         self.port = 0

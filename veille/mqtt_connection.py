@@ -74,7 +74,7 @@ class Connection:
     def _accept(self, packet: mp.Packet) -> bool:
         if packet.kind != mp.CONNECT:
             raise mc.ProtocolError("first packet is not CONNECT")
-        terms = negotiate(mp.parse_connect(packet.body))
+        terms = negotiate(mp.parse_connect(packet.body), self.broker.accept_mqtt5)
         if isinstance(terms, bytes):  # a refusal
             self.writer.write(terms)
             return False

@@ -38,11 +38,17 @@ def session_expiry(seconds: int) -> float:
     return math.inf if seconds == _NEVER_EXPIRES else float(seconds)
 
 
-def negotiate(connect: mp.Connect) -> Terms | bytes:
-    """The terms of the connection, or the CONNACK that refuses it."""
+def negotiate(connect: mp.Connect, accept_mqtt5: bool = True) -> Terms | bytes:
+    """The terms of the connection, or the CONNACK that refuses it.
+
+    `accept_mqtt5=False` refuses MQTT 5 as brokers without it do, so clients' fallback to
+    MQTT 3.1.1 can be tested.
+    """
     if (connect.protocol_name, connect.protocol_level) not in _ACCEPTED_PROTOCOLS:
         return mp.encode_connack(False, mp.REFUSED_PROTOCOL_VERSION)
     v5 = connect.protocol_level == 5
+    if v5 and not accept_mqtt5:
+        return mp.encode_connack_v5(False, mp.UNSUPPORTED_PROTOCOL_VERSION, {})
     props = connect.properties
     if v5 and mc.AUTHENTICATION_METHOD in props.values:  # no enhanced authentication
         return mp.encode_connack_v5(False, mp.BAD_AUTHENTICATION_METHOD, {})

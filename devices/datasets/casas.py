@@ -3,14 +3,17 @@
 Two layouts exist and both are accepted:
 
 - AL-Smarthome: ``2011-06-15 01:41:40.205759 Bathroom Bathroom ON Bed_Toilet_Transition``
-  (space separated: date, time, sensor, target, state, activity label). The sensor id is the
-  sensor name, or ``<sensor>.<target>`` when they differ (``OutsideDoor.FrontDoor``), because
-  one sensor name serves several targets.
+  (space separated: date, time, sensor, optional target, state, optional activity labels).
+  The sensor id is the sensor name, or ``<sensor>.<target>`` when they differ
+  (``OutsideDoor.FrontDoor``), because one sensor name serves several targets. Most CASAS
+  homes have no target column (``2010-11-04 00:03:50.209589 M003 ON``): the fourth field is
+  then already the state.
 - CIL / tm000: ``2016-07-12 00:00:30.600670<TAB>BedroomABed<TAB>ON<TAB>`` (tab separated).
 """
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from pathlib import Path
 
@@ -40,13 +43,17 @@ def _parse_line(line: str, result: ParseResult) -> None:
         stamp, sensor, state = fields[0], fields[1].strip(), fields[2].strip()
     else:
         fields = line.split()
-        if len(fields) < 5:
+        if len(fields) < 4:
             result.skip("too few columns")
             return
         stamp = f"{fields[0]} {fields[1]}"
-        sensor = fields[2] if fields[2] == fields[3] else f"{fields[2]}.{fields[3]}"
-        state = fields[4]
-    value = _STATES.get(state.upper())
+        if _state_value(fields[3]) is not None or len(fields) == 4:
+            sensor, state = fields[2], fields[3]  # no target column
+        elif fields[2] == fields[3]:
+            sensor, state = fields[2], fields[4]
+        else:
+            sensor, state = f"{fields[2]}.{fields[3]}", fields[4]
+    value = _state_value(state)
     if value is None:
         result.skip(f"unknown state {state[:20]!r}")
         return
@@ -59,3 +66,15 @@ def _parse_line(line: str, result: ParseResult) -> None:
         result.skip("empty sensor id")
         return
     result.records.append(Record(at, sensor, value))
+
+
+def _state_value(state: str) -> float | None:
+    """ON/OFF/OPEN/CLOSE, or a reading such as a temperature; None if neither."""
+    value = _STATES.get(state.upper())
+    if value is not None:
+        return value
+    try:
+        number = float(state)
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None

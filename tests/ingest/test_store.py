@@ -73,7 +73,7 @@ def test_health_pass_stores_each_kind_of_silence(db_url: str) -> None:
         ),
         NOW,
     )
-    assert store.update_silence(NOW) == 2
+    assert store.housekeeping(NOW) == 2
     with psycopg.connect(db_url) as conn:
         rows: dict[object, object] = dict(
             conn.execute("SELECT device_id, silence FROM device_status").fetchall()
@@ -91,3 +91,13 @@ def test_store_waits_for_the_database_until_stopped() -> None:
     stop = threading.Event()
     threading.Timer(0.5, stop.set).start()
     assert store.connect(stop) is False
+
+
+def test_housekeeping_drops_dead_letters_past_their_retention(db_url: str) -> None:
+    store = Store(db_url)
+    old, recent = NOW - timedelta(days=8), NOW - timedelta(days=1)
+    store.write(Batch(dead=[(old, "t", "malformed JSON", b"{"), (recent, "t", "x", b"")]), NOW)
+    store.housekeeping(NOW)
+    assert scalar(db_url, "SELECT count(*) FROM dead_letters") == 1
+    assert scalar(db_url, "SELECT reason FROM dead_letters") == "x"
+    store.close()

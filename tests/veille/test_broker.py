@@ -124,9 +124,7 @@ def test_shared_subscription_splits_messages_without_loss_or_duplicates(
 ) -> None:
     n = 1000
     condition = threading.Condition()
-    workers = [
-        Peer(port, f"worker-{i}", condition=condition, protocol=protocol) for i in range(2)
-    ]
+    workers = [Peer(port, f"worker-{i}", condition=condition, protocol=protocol) for i in range(2)]
     for worker in workers:
         worker.connect()
         worker.subscribe("$share/ingest/s/#")
@@ -147,9 +145,7 @@ def test_shared_subscription_splits_messages_without_loss_or_duplicates(
         peer.close()
 
 
-def test_will_is_published_when_a_client_vanishes(
-    port: int, protocol: MQTTProtocolVersion
-) -> None:
+def test_will_is_published_when_a_client_vanishes(port: int, protocol: MQTTProtocolVersion) -> None:
     watcher = Peer(port, "will-watcher", protocol=protocol)
     watcher.connect()
     watcher.subscribe("devices/+/availability")

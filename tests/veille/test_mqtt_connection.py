@@ -131,11 +131,12 @@ def test_application_properties_reach_the_subscriber(port: int) -> None:
     props.ContentType = "application/json"
     props.MessageExpiryInterval = 3600
     publisher.publish("props/a", b"{}", properties=props)
-    got = subscriber.wait_for_topic("props/a").properties
-    assert got is not None
-    assert got.UserProperty == [("home", "h1"), ("source", "test")]
-    assert got.ContentType == "application/json"
-    assert 3590 <= got.MessageExpiryInterval <= 3600
+    received = subscriber.wait_for_topic("props/a").properties
+    assert received is not None
+    got = received.json()  # type: ignore[no-untyped-call]
+    assert got["UserProperty"] == [("home", "h1"), ("source", "test")]
+    assert got["ContentType"] == "application/json"
+    assert 3590 <= got["MessageExpiryInterval"] <= 3600
     subscriber.close()
     publisher.close()
 
@@ -144,14 +145,11 @@ def test_embedded_broker_states_its_limits_in_connack() -> None:
     with BrokerThread() as broker:
         client = Peer(broker.port, "", protocol=V5)
         assert client.connect() is False
-        props = client.connack_properties
-        assert props is not None
-        assert (props.MaximumQoS, props.TopicAliasMaximum, props.SharedSubscriptionAvailable) == (
-            1,
-            0,
-            1,
-        )
-        assert props.AssignedClientIdentifier.startswith("veille-auto-")
+        assert client.connack_properties is not None
+        props = client.connack_properties.json()  # type: ignore[no-untyped-call]
+        limits = ("MaximumQoS", "TopicAliasMaximum", "SharedSubscriptionAvailable")
+        assert [props[k] for k in limits] == [1, 0, 1]
+        assert props["AssignedClientIdentifier"].startswith("veille-auto-")
         client.close()
 
 
@@ -171,6 +169,14 @@ def test_embedded_broker_forgets_a_session_when_its_expiry_runs_out() -> None:
         again.close()
 
 
+def test_embedded_broker_can_refuse_mqtt5_like_a_311_only_broker() -> None:
+    with BrokerThread(accept_mqtt5=False) as broker:
+        client = Peer(broker.port, "v5", protocol=V5)
+        client.try_connect()
+        client.client.loop_stop()
+        assert client.connack == (False, 0x84)
+
+
 def _v5_connect(client_id: bytes) -> bytes:
     body = b"\x00\x04MQTT\x05\x02\x00\x3c\x00" + struct.pack("!H", len(client_id)) + client_id
     return bytes((0x10, len(body))) + body
@@ -187,9 +193,7 @@ def _v5_connect(client_id: bytes) -> bytes:
         (b"\xf0\x00", 0x82),  # AUTH: no enhanced authentication
     ],
 )
-def test_embedded_broker_disconnects_a_bad_packet_with_a_reason(
-    packet: bytes, reason: int
-) -> None:
+def test_embedded_broker_disconnects_a_bad_packet_with_a_reason(packet: bytes, reason: int) -> None:
     with BrokerThread() as broker:
         with socket.create_connection(("127.0.0.1", broker.port), timeout=WAIT_S) as sock:
             sock.sendall(_v5_connect(b"bad"))

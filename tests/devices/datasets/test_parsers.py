@@ -47,6 +47,27 @@ def test_casas_reads_both_layouts_and_counts_bad_lines(tmp_path: Path) -> None:
     assert result.lines == 7
 
 
+def test_casas_accepts_lines_without_a_target_column_and_numeric_states(tmp_path: Path) -> None:
+    path = tmp_path / "casas.txt"
+    path.write_text(
+        "2010-11-04 00:03:50.209589 M003 ON\n"
+        "2010-11-04 00:03:57 M003 OFF Sleep begin\n"
+        "2010-11-04 00:04:00 T001 21.5\n"
+        "2010-11-04 00:04:01 D001 FrontDoor OPEN\n"
+        "2010-11-04 00:04:02 M004 M004 ON Cook\n"
+        "2010-11-04 00:04:03 M005 nan\n"
+    )
+    result = parse_casas(path)
+    assert [(r.sensor, r.value) for r in result.records] == [
+        ("M003", 1.0),
+        ("M003", 0.0),
+        ("T001", 21.5),
+        ("D001.FrontDoor", 1.0),
+        ("M004", 1.0),
+    ]
+    assert result.skipped == {"unknown state 'nan'": 1}
+
+
 def test_kasteren_ubicomp_turns_an_interval_into_start_and_end(tmp_path: Path) -> None:
     path = tmp_path / "sense.txt"
     path.write_text(
