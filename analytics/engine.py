@@ -29,6 +29,7 @@ DAY_STARTS = timedelta(hours=4)  # a day's statistics run 04:00-04:00 local
 IN_BED = timedelta(minutes=20)  # in the bedroom this long at night: gone to bed
 SLEEP = timedelta(hours=2)  # a bedroom stay this long is a night's (or a nap's) sleep
 OUT_BLIPS = True
+SAME_DEV = True
 BATH_PAUSE = timedelta(minutes=30)  # quiet this long in the bathroom ends a visit
 
 
@@ -70,7 +71,7 @@ class HomeDetector:
         pending = st.pending
         if (
             st.before_blip is not None
-            and st.before_blip.out_since is not None
+            and SAME_DEV and st.before_blip.out_since is not None
             and pending is not None
             and obs.device_id == pending[0].device_id
             and sensor.place != Place.ENTRANCE
