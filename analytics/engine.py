@@ -28,9 +28,8 @@ _DISTANT = frozenset({Place.BEDROOM, Place.BATHROOM, Place.KITCHEN, Place.LIVING
 DAY_STARTS = timedelta(hours=4)  # a day's statistics run 04:00-04:00 local
 IN_BED = timedelta(minutes=20)  # in the bedroom this long at night: gone to bed
 SLEEP = timedelta(hours=2)  # a bedroom stay this long is a night's (or a nap's) sleep
-OUT_BLIPS = True
-SAME_DEV = True
-BATH_PAUSE = timedelta(minutes=30)  # quiet this long in the bathroom ends a visit
+SAME_TRIGGER = timedelta(seconds=10)  # one device twice this close: one trigger
+BATH_PAUSE = timedelta(hours=2)  # quiet this long in the bathroom: the last visit ended unseen
 
 
 def _day_hour(local: datetime) -> float:
@@ -69,14 +68,8 @@ class HomeDetector:
         decisions: list[Decision] = []
         st.settle(obs.at)
         pending = st.pending
-        if (
-            st.before_blip is not None
-            and SAME_DEV and st.before_blip.out_since is not None
-            and pending is not None
-            and obs.device_id == pending[0].device_id
-            and sensor.place != Place.ENTRANCE
-        ):
-            return []  # while out, one sensor repeating itself is still a lone source
+        if self._echo_of_lone_trigger(obs, sensor):
+            return []
         if st.before_blip is not None and pending is not None:
             # A second event soon after: the lone one was real after all.
             decisions += self._end_silence(*pending)
@@ -85,7 +78,7 @@ class HomeDetector:
             gap_s = (obs.at - st.last_at).total_seconds()
             if st.place == Place.ENTRANCE and gap_s >= DEPART_AFTER.total_seconds():
                 st.out_since = st.out_since or st.last_at
-            if obs.at - st.last_at >= BLIP_AFTER or (OUT_BLIPS and st.out_since is not None):
+            if obs.at - st.last_at >= BLIP_AFTER:
                 # Possibly noise: decide once we see whether anything follows.
                 st.before_blip, st.pending = st.snapshot(), (obs, sensor, gap_s, st.context)
             else:
@@ -96,6 +89,22 @@ class HomeDetector:
         meals.note_activity(self.ctx, local, sensor.place)
         self._move(obs.at, sensor)
         return decisions
+
+    def _echo_of_lone_trigger(self, obs: Observation, sensor: Sensor) -> bool:
+        """The same device again within seconds of a possibly spurious event (a contact's
+        open and close, a mat's press and release) is one trigger, and does not confirm it.
+        Not for the front door, which is never noise, nor while out, when any repeat may be
+        the resident coming back."""
+        st = self.state
+        pending, before = st.pending, st.before_blip
+        return (
+            pending is not None
+            and before is not None
+            and before.out_since is None
+            and obs.device_id == pending[0].device_id
+            and obs.at - pending[0].at < SAME_TRIGGER
+            and sensor.place != Place.ENTRANCE
+        )
 
     def _end_silence(
         self, obs: Observation, sensor: Sensor, gap_s: float, place: Place

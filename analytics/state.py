@@ -15,7 +15,8 @@ from analytics.routine import Expectation, RoutineModel
 DEPART_AFTER = timedelta(minutes=10)  # silence after the front door that means "went out"
 # A lone event after a long silence, not followed by another within BLIP_CONFIRM, is taken
 # for sensor noise (a PIR seeing sunlight, a fridge compressor) or a single twitch: it
-# neither ends an absence, nor moves the silence elsewhere, nor resolves an open alert.
+# neither ends an absence, nor moves the silence elsewhere, nor resolves an open alert. The
+# same device again within seconds (a contact's open and close) is still one lone event.
 BLIP_AFTER = timedelta(hours=2)
 BLIP_CONFIRM = timedelta(minutes=5)
 

@@ -35,6 +35,7 @@ from psycopg.conninfo import make_conninfo
 
 from devices.signals import DeviceKind, Room
 from ingest.bench_feed import Publishers, fast_lines, paced_lines, topics
+from ingest.service import IngestConfig
 from storage import events as event_store
 from storage.homes import upsert_device, upsert_home
 from storage.migrate import migrate
@@ -47,7 +48,8 @@ def bench_add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--events", type=int, default=60_000, help="events per run")
     parser.add_argument("--homes", type=int, default=20)
     parser.add_argument("--devices", type=int, default=4, help="devices per home")
-    parser.add_argument("--batch-size", type=int, default=5000)
+    parser.add_argument("--batch-size", type=int, default=IngestConfig("", "").batch_size)
+    parser.add_argument("--batch-ms", type=int, default=IngestConfig("", "").batch_ms)
     parser.add_argument("--latency-s", type=float, default=10.0, help="normal-load phase")
     parser.add_argument(
         "--rounds",
@@ -100,6 +102,7 @@ class _Bench:
         self.db, self.mqtt_url, self.prefix, self.topics = db, mqtt_url, prefix, topics
         self.events: int = args.events
         self.batch_size: int = args.batch_size
+        self.batch_ms: int = args.batch_ms
         self.latency_s: float = args.latency_s
         self._runs = 0
 
@@ -197,6 +200,8 @@ class _Bench:
                     f"{self.prefix}-z2m",
                     "--batch-size",
                     str(self.batch_size),
+                    "--batch-ms",
+                    str(self.batch_ms),
                     "--session-expiry-s",
                     "60",
                     "--log-level",

@@ -40,13 +40,14 @@ class IngestConfig:
     topic_prefix: str = "veille"
     z2m_base_topic: str = "zigbee2mqtt"
     batch_size: int = 5000
-    batch_ms: int = 200
+    batch_ms: int = 50  # at normal load batches close on age: this is most of the latency
     # Flush early once the stream pauses this long: keeps latency low at light load, and
     # keeps a 3.1.1 broker's small in-flight window from stalling the stream.
     idle_ms: int = 10
-    # Most unacknowledged messages the broker may send (MQTT 5 Receive Maximum). paho loses
-    # QoS 1 messages once more than 65,535 are outstanding, so this is also a safety bound.
-    receive_maximum: int = 10_000
+    # Most unacknowledged messages the broker may send (MQTT 5 Receive Maximum). Several
+    # batches' worth, so the broker keeps sending while a batch waits on the database; paho
+    # loses QoS 1 messages once more than 65,535 are outstanding, so this is also a bound.
+    receive_maximum: int = 20_000
     session_expiry_s: int = 7 * 24 * 3600
     trust_device_time: bool = False  # replays and warped simulations: keep payload times
     share_group: str = ""  # several ingest processes: MQTT shared subscription group

@@ -172,3 +172,28 @@ def test_detector_is_rebuilt_identically_from_a_saved_model() -> None:
     local = (START + 10 * DAY + timedelta(hours=9)).astimezone(detector.state.zone)
     for place in Place:
         assert restored.model.expect(local, place) == detector.model.expect(local, place)
+
+
+def test_a_lone_fridge_open_and_close_after_hours_of_quiet_does_not_end_the_silence() -> None:
+    detector, _ = simulate(10)
+    day = START + 10 * DAY
+    seen = day + timedelta(hours=9)
+    detector.observe(Observation(seen, "living-pir", Signal.MOTION, 1.0, True))
+    detector.observe(
+        Observation(seen + timedelta(seconds=20), "living-pir", Signal.MOTION, 1.0, True)
+    )
+    last = detector.state.last_at
+    stray = seen + timedelta(hours=3)
+    advance(detector, stray)
+    for value, delay in ((1.0, 0), (0.0, 3)):  # open, then closed 3 s later, then nothing
+        now = stray + timedelta(seconds=delay)
+        detector.observe(Observation(now, "fridge-door", Signal.CONTACT_OPEN, value, True))
+    advance(detector, stray + timedelta(minutes=6))
+    assert detector.state.last_at == last  # the silence still runs from the living room
+    detector.observe(
+        Observation(stray + timedelta(minutes=7), "fridge-door", Signal.CONTACT_OPEN, 1.0, True)
+    )
+    detector.observe(
+        Observation(stray + timedelta(minutes=8), "kitchen-pir", Signal.MOTION, 1.0, True)
+    )
+    assert detector.state.place == Place.KITCHEN  # a second device confirms: she is up

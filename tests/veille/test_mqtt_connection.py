@@ -4,6 +4,7 @@ limits, session expiry bookkeeping, and DISCONNECT reason codes for malformed pa
 
 from __future__ import annotations
 
+import random
 import socket
 import struct
 import threading
@@ -204,4 +205,31 @@ def test_embedded_broker_disconnects_a_bad_packet_with_a_reason(packet: bytes, r
             assert sock.recv(1) == b""  # and closed
         survivor = Peer(broker.port, "survivor", protocol=V5)
         survivor.connect()  # the broker still serves
+        survivor.close()
+
+
+def test_embedded_broker_survives_randomly_corrupted_packets() -> None:
+    valid = [
+        b"\x32\x0b\x00\x01a\x00\x01\x03\x26\x00\x00",  # PUBLISH with a User Property
+        b"\x82\x10\x00\x01\x00\x00\x0a$share/g/a\x01",  # SUBSCRIBE
+        b"\xa2\x06\x00\x01\x00\x00\x01a",  # UNSUBSCRIBE
+        b"\x40\x03\x00\x01\x00",  # PUBACK
+        b"\xe0\x02\x00\x00",  # DISCONNECT
+    ]
+    rng = random.Random(7)
+    with BrokerThread() as broker:
+        for _ in range(300):
+            packets = [bytearray(rng.choice(valid)) for _ in range(rng.randint(1, 3))]
+            for packet in packets:
+                for _ in range(rng.randint(1, 3)):
+                    packet[rng.randrange(len(packet))] = rng.randrange(256)
+            with socket.create_connection(("127.0.0.1", broker.port), timeout=WAIT_S) as sock:
+                sock.sendall(_v5_connect(b"fuzz") + b"".join(packets))
+                sock.shutdown(socket.SHUT_WR)
+                while sock.recv(4096):  # until the broker closes: it must, either way
+                    pass
+        # The broker closed each socket after ending its session (clean start, no expiry).
+        assert not broker.broker.router.sessions
+        survivor = Peer(broker.port, "survivor", protocol=V5)
+        survivor.connect()
         survivor.close()

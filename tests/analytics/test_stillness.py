@@ -1,0 +1,40 @@
+"""Thresholds of the stillness rules that do not come from the learned routine alone."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from analytics.engine import HomeDetector
+from analytics.home import Observation
+from analytics.replay import advance
+from analytics.stillness import NIGHT_UP_CEILING, NIGHT_UP_FLOOR
+from devices.signals import Signal
+from tests.analytics.simulated import START, flags, simulate
+
+DAY = timedelta(days=1)
+
+
+def _move(detector: HomeDetector, device: str, minutes: float) -> None:
+    now = START + 10 * DAY + timedelta(minutes=minutes)  # the night after the simulated days
+    advance(detector, now)
+    detector.observe(Observation(now, device, Signal.MOTION, 1.0, True))
+
+
+def test_up_at_night_and_still_is_flagged_between_the_floor_and_the_ceiling() -> None:
+    detector, _ = simulate(10)
+    for minutes in range(60, 128, 2):  # in bed from 01:00, turning over
+        _move(detector, "bedroom-pir", minutes)
+    _move(detector, "bathroom-pir", 130)  # 02:10: up, then nothing
+    up = START + 10 * DAY + timedelta(minutes=130)
+    assert flags(advance(detector, up + NIGHT_UP_FLOOR)) == []
+    [flag] = flags(advance(detector, up + NIGHT_UP_CEILING + timedelta(seconds=1)))
+    assert flag.kind == "inactivity"
+    assert flag.explanation.startswith("Up at night and not back to bed")
+
+
+def test_a_bathroom_visit_after_a_long_unseen_quiet_starts_afresh() -> None:
+    detector, _ = simulate(10)
+    _move(detector, "bathroom-pir", 20 * 60)  # 20:00, then the exit goes unseen
+    _move(detector, "bathroom-pir", 23 * 60)  # 23:00: a new visit, not a 3-hour one
+    assert detector.state.bath_since == START + 10 * DAY + timedelta(hours=23)
+    assert flags(advance(detector, START + 10 * DAY + timedelta(hours=23, minutes=10))) == []
