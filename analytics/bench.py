@@ -27,7 +27,7 @@ def synthetic_table(homes: int, seed: int = 1) -> DeadlineTable:
     now = NOW.timestamp()
     deadlines = now + rng.exponential(3 * 3600.0, size=(homes, len(RULES))) - 60.0
     deadlines[rng.random((homes, len(RULES))) < 0.5] = np.inf
-    table.deadlines = deadlines
+    table.fill(deadlines)
     table.paused_until = np.where(rng.random(homes) < 0.02, now + 86400.0, 0.0)
     return table
 

@@ -111,6 +111,7 @@ def eval_run(args: argparse.Namespace) -> int:
         "two_residents": shared,
         "homes": {h: {d: summarise([o]) for d, o in r.items()} for h, r in per_home.items()},
         "other_flags": {h: r["veille"].other_flags for h, r in per_home.items()},
+        "veille_false_alerts": {h: r["veille"].false_alert_log for h, r in per_home.items()},
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")

@@ -45,6 +45,8 @@ class Outcome:
     first_week_false_alerts: int = 0
     other_flags: dict[str, int] = field(default_factory=dict)
     trend_findings: int = 0  # slow-change findings in the weekly summaries (all false here)
+    # each false stillness alert: local time, kind, where and since when, to read the causes
+    false_alert_log: list[dict[str, str]] = field(default_factory=list)
     day_delays_s: list[float | None] = field(default_factory=list)  # None: missed in 12 h
     night_delays_s: list[float | None] = field(default_factory=list)
 
@@ -122,10 +124,22 @@ def evaluate_home(
         for flag in flags[name]:
             if flag.kind in INACTIVITY_KINDS:
                 outcome.false_alerts += 1
+                outcome.false_alert_log.append(_describe(flag, config))
                 outcome.first_week_false_alerts += flag.at < first + FIRST_WEEK
             else:
                 outcome.other_flags[flag.kind] = outcome.other_flags.get(flag.kind, 0) + 1
     return results
+
+
+def _describe(flag: Flag, config: HomeConfig) -> dict[str, str]:
+    details = flag.details
+    return {
+        "at": flag.at.astimezone(config.zone).isoformat(timespec="minutes"),
+        "kind": flag.kind,
+        "place": str(details.get("place", details.get("room", ""))),
+        "since": str(details.get("last_activity_local", "")),
+        "device": str(details.get("device_id", "")),
+    }
 
 
 def _flags(decisions: Sequence[object]) -> list[Flag]:
@@ -143,6 +157,7 @@ def merge(results: list[dict[str, Outcome]]) -> dict[str, Outcome]:
             total.false_alerts += outcome.false_alerts
             total.first_week_false_alerts += outcome.first_week_false_alerts
             total.trend_findings += outcome.trend_findings
+            total.false_alert_log += outcome.false_alert_log
             total.day_delays_s += outcome.day_delays_s
             total.night_delays_s += outcome.night_delays_s
             for kind, count in outcome.other_flags.items():

@@ -119,9 +119,22 @@ def _asleep_morning(ctx: Context) -> datetime | None:
     if not (local.hour >= 19 or local.hour < 11):
         return None
     morning = local.date() if local.hour < 11 else local.date() + timedelta(days=1)
-    if st.woke_on == morning or st.not_up_on == morning:
-        return None  # already up (or already flagged) today: the inactivity rule takes over
-    return datetime.combine(morning, time(0), tzinfo=st.zone)
+    midnight = datetime.combine(morning, time(0), tzinfo=st.zone)
+    if st.not_up_on == morning:
+        return None  # already flagged today
+    if st.woke_on == morning and not _back_before_rising(ctx, midnight):
+        return None  # already up today: the inactivity rule takes over
+    return midnight
+
+
+def _back_before_rising(ctx: Context, midnight: datetime) -> bool:
+    """Back in the bedroom since before the usual rising time: an early trip (toilet,
+    kitchen) and back to bed is still the night's sleep, so "not up" still applies."""
+    st = ctx.state
+    since = st.bedroom_since or st.last_at
+    assert since is not None
+    usual = ctx.model.habits.usual_wake_min(day_type_of(midnight))
+    return st.local(since) < midnight + timedelta(minutes=usual)
 
 
 def not_up_deadline(ctx: Context, horizon: datetime | None) -> datetime | None:

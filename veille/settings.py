@@ -31,7 +31,8 @@ class Settings:
     secret_key: str = ""
     ingest_client_id: str = "veille-ingest"
     ingest_batch_size: int = 5000
-    ingest_batch_ms: int = 200
+    ingest_batch_ms: int = 50
+    ingest_share_group: str = ""
     analytics_check_s: float = 10.0
     admin_apprise_urls: str = ""
     deadman_url: str = ""
@@ -82,6 +83,7 @@ HELP: dict[str, str] = {
     "restarts.",
     "ingest_batch_size": "Most events ingest writes in one COPY.",
     "ingest_batch_ms": "Longest an event waits before its batch is written.",
+    "ingest_share_group": "MQTT shared subscription group, to run several ingest processes.",
     "analytics_check_s": "How often (wall-clock seconds) the detector checks every home.",
     "admin_apprise_urls": "Space-separated apprise URLs told when Veille itself stalls.",
     "deadman_url": "URL pinged while all is healthy (an external dead-man switch).",

@@ -19,6 +19,17 @@ def test_deadline_table_finds_due_homes_and_respects_pauses() -> None:
     assert table.due(now) == []
 
 
+def test_clearing_one_rule_leaves_the_home_due_at_its_other_deadline() -> None:
+    table = DeadlineTable(rules=2, capacity=1)
+    now = datetime(2026, 1, 1, 12, tzinfo=UTC)
+    table.set("a", now - timedelta(minutes=1), rule=0)
+    table.set("a", now + timedelta(minutes=30), rule=1)
+    table.set("a", None, rule=0)
+    assert table.due(now) == []
+    assert table.due(now + timedelta(minutes=30)) == ["a"]
+    assert table.earliest() == now + timedelta(minutes=30)
+
+
 def test_vectorised_check_over_many_homes_is_fast() -> None:
     table = synthetic_table(200_000)
     check_ms, due = time_check(table, repeat=3)

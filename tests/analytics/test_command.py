@@ -36,6 +36,7 @@ def test_eval_prints_tables_and_ends_with_one_json_object(
         )
     report = json.loads(out.read_text())
     assert set(report["homes"]) >= {"casas-al-smarthome", "kasteren-a", "aras-a"}
+    assert set(report["veille_false_alerts"]) == set(report["homes"])
 
 
 def test_bench_reports_homes_and_check_ms(capsys: pytest.CaptureFixture[str]) -> None:

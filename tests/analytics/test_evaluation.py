@@ -72,3 +72,6 @@ def test_every_detector_is_scored_on_the_same_injections(
     assert isinstance(timer["delay_min_p50"], float)
     assert 600 <= timer["delay_min_p50"] <= 720
     assert summarise([results["veille"]])["home_months"] == pytest.approx(0.82, abs=0.05)
+    veille = results["veille"]
+    assert len(veille.false_alert_log) == veille.false_alerts  # each one listed, to read causes
+    assert all(entry["at"].startswith("20") and entry["kind"] for entry in veille.false_alert_log)

@@ -38,3 +38,16 @@ def test_a_bathroom_visit_after_a_long_unseen_quiet_starts_afresh() -> None:
     _move(detector, "bathroom-pir", 23 * 60)  # 23:00: a new visit, not a 3-hour one
     assert detector.state.bath_since == START + 10 * DAY + timedelta(hours=23)
     assert flags(advance(detector, START + 10 * DAY + timedelta(hours=23, minutes=10))) == []
+
+
+def test_back_to_bed_after_an_early_trip_is_still_watched_for_getting_up() -> None:
+    detector, _ = simulate(14)
+    day = START + 14 * DAY
+    for device, minutes in (("bathroom-pir", 300), ("bathroom-pir", 301), ("bedroom-pir", 305)):
+        now = day + timedelta(minutes=minutes)  # 05:00 the toilet, 05:05 back to bed
+        advance(detector, now)
+        detector.observe(Observation(now, device, Signal.MOTION, 1.0, True))
+    assert detector.state.woke_on == day.date()
+    [flag] = flags(advance(detector, day + timedelta(hours=13)), "not_up")
+    assert flag.at < day + timedelta(hours=12)
+    assert "Not up yet" in flag.explanation

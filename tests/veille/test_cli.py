@@ -5,6 +5,7 @@ import sys
 import pytest
 
 from veille.cli import COMMANDS, build_parser, main
+from veille.settings import Settings
 
 
 def _veille(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -45,3 +46,11 @@ def test_a_malformed_setting_is_refused_before_anything_runs(
     monkeypatch.setenv("VEILLE_API_PORT", "eighty")
     assert main(["migrate"]) == 2
     assert "VEILLE_API_PORT" in capsys.readouterr().err
+
+
+def test_settings_become_the_defaults_of_service_options_and_flags_still_win() -> None:
+    settings = Settings.from_env({"VEILLE_INGEST_BATCH_SIZE": "77", "VEILLE_TOPIC_PREFIX": "x"})
+    parser = build_parser(settings)
+    assert parser.parse_args(["ingest"]).batch_size == 77
+    assert parser.parse_args(["ingest", "--batch-size", "5"]).batch_size == 5
+    assert parser.parse_args(["simulate"]).prefix == "x"
