@@ -22,7 +22,7 @@ from analytics.health import DeviceHealth, assess
 from analytics.home import HomeConfig, Observation, Sensor
 from analytics.routine import RoutineModel
 from devices.signals import DeviceKind, Role, Room, Signal
-from storage import incidents, readings
+from storage import heartbeats, incidents, readings
 
 log = logging.getLogger(__name__)
 Conn = psycopg.Connection[tuple[object, ...]]
@@ -124,6 +124,7 @@ class Analytics:
         wall = datetime.now(UTC)
         if wall - self._refreshed >= REFRESH_EVERY:
             self._refreshed = wall
+            heartbeats.beat(self.conn, "analytics", wall)  # wall time: process liveness
             self.refresh_homes()
             self.sync_incidents()
             self.apply_feedback()

@@ -13,7 +13,7 @@ import psycopg
 
 from ingest.activity import STATEFUL
 from ingest.batch import Batch
-from storage import dead_letters, device_status, events
+from storage import dead_letters, device_status, events, heartbeats
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +74,7 @@ class Store:
         Returns how many devices are silent.
         """
         dead_letters.drop_dead_letters_before(self.conn, now - DEAD_LETTER_RETENTION)
+        heartbeats.beat(self.conn, "ingest", now)  # the alerts monitor notices a stalled ingest
         return len(device_status.update_silence(self.conn, now))
 
     def write(self, batch: Batch, now: datetime) -> int:
