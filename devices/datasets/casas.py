@@ -17,18 +17,13 @@ import math
 from datetime import datetime
 from pathlib import Path
 
-from devices.datasets.record import ParseResult, Record
+from devices.datasets.record import ParseResult, Record, parse_lines
 
 _STATES = {"ON": 1.0, "OFF": 0.0, "OPEN": 1.0, "CLOSE": 0.0, "CLOSED": 0.0}
 
 
 def parse_casas(path: Path | str) -> ParseResult:
-    result = ParseResult()
-    with open(path, encoding="utf-8", errors="replace") as lines:
-        for line in lines:
-            result.lines += 1
-            _parse_line(line, result)
-    return result.sort()
+    return parse_lines(path, _parse_line)
 
 
 def _parse_line(line: str, result: ParseResult) -> None:

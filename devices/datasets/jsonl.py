@@ -12,19 +12,14 @@ import json
 from datetime import datetime
 from pathlib import Path
 
-from devices.datasets.record import ParseResult, Record
+from devices.datasets.record import ParseResult, Record, parse_lines
 from devices.signals import ACTIVITY_SIGNALS
 
 _ACTIVITY = {s.value for s in ACTIVITY_SIGNALS}
 
 
 def parse_jsonl(path: Path | str) -> ParseResult:
-    result = ParseResult()
-    with open(path, encoding="utf-8", errors="replace") as lines:
-        for line in lines:
-            result.lines += 1
-            _parse_line(line, result)
-    return result.sort()
+    return parse_lines(path, _parse_line)
 
 
 def _parse_line(line: str, result: ParseResult) -> None:

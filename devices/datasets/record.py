@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import NamedTuple
 
 
@@ -48,3 +50,15 @@ def merge(results: list[ParseResult]) -> ParseResult:
         merged.lines += result.lines
     merged.skipped = dict(skipped)
     return merged.sort()
+
+
+def parse_lines(
+    path: Path | str, parse_line: Callable[[str, ParseResult], None], encoding: str = "utf-8"
+) -> ParseResult:
+    """Feed every line of a one-record-per-line file to `parse_line`; sorted result."""
+    result = ParseResult()
+    with open(path, encoding=encoding, errors="replace") as lines:
+        for line in lines:
+            result.lines += 1
+            parse_line(line, result)
+    return result.sort()
