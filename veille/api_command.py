@@ -6,7 +6,6 @@ import argparse
 
 import uvicorn
 
-from analytics.clock import add_clock_arguments, clock_from_args
 from api.app import ApiConfig, create_app
 from veille.settings import Settings, SettingsError
 
@@ -17,7 +16,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="accept apprise json:// posts at /demo/inbox (the demo's phone)",
     )
-    add_clock_arguments(parser)
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -28,7 +26,6 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         public_url=settings.effective_public_url,
         secret_key=settings.secret_key,
         demo_inbox=args.demo_inbox,
-        clock=clock_from_args(args),
     )
     app = create_app(config)
     uvicorn.run(
