@@ -17,7 +17,14 @@ from analytics.health import Health
 from analytics.home import ROOM_NAMES, HomeConfig, Observation, Place, Sensor
 from analytics.routine import RoutineModel
 from analytics.slots import is_night
-from analytics.state import BLIP_AFTER, BLIP_CONFIRM, DEPART_AFTER, Context, HomeState
+from analytics.state import (
+    BLIP_AFTER,
+    BLIP_CONFIRM,
+    DEPART_AFTER,
+    LONE_REPEAT,
+    Context,
+    HomeState,
+)
 from devices.signals import Signal
 
 VISITOR_WINDOW = timedelta(seconds=2)  # two distant rooms this close together: two people
@@ -72,17 +79,18 @@ class HomeDetector:
             return []
         if st.before_blip is not None and pending is not None:
             # A second event soon after: the lone one was real after all.
-            decisions += self._end_silence(*pending)
+            decisions += self._end_silence(*pending, st.before_blip.last_sensor)
             st.before_blip = st.pending = None
         if st.last_at is not None:
             gap_s = (obs.at - st.last_at).total_seconds()
             if st.place == Place.ENTRANCE and gap_s >= DEPART_AFTER.total_seconds():
                 st.out_since = st.out_since or st.last_at
-            if obs.at - st.last_at >= BLIP_AFTER:
+            lone_again = st.lone_at is not None and obs.at - st.lone_at <= LONE_REPEAT
+            if obs.at - st.last_at >= BLIP_AFTER and not lone_again:
                 # Possibly noise: decide once we see whether anything follows.
                 st.before_blip, st.pending = st.snapshot(), (obs, sensor, gap_s, st.context)
             else:
-                decisions += self._end_silence(obs, sensor, gap_s, st.context)
+                decisions += self._end_silence(obs, sensor, gap_s, st.context, st.last_sensor)
         if sensor.place != Place.ENTRANCE:
             self.model.note_presence(local)
         self._learn_habits(obs.at, local, sensor.place)
@@ -107,12 +115,14 @@ class HomeDetector:
         )
 
     def _end_silence(
-        self, obs: Observation, sensor: Sensor, gap_s: float, place: Place
+        self, obs: Observation, sensor: Sensor, gap_s: float, place: Place, after: Sensor | None
     ) -> list[Decision]:
-        """A silence in `place` really ended with `obs`: learn it, clear what it raised."""
+        """A silence in `place`, begun after an event of `after`, really ended with `obs`:
+        learn it, clear what it raised."""
         start = obs.at - timedelta(seconds=gap_s)
         if self.learn_after is None or obs.at > self.learn_after:
-            self.model.learn_silence(self.state.local(start), place, gap_s)
+            device = after.id if after else None
+            self.model.learn_silence(self.state.local(start), place, gap_s, device)
         return self._clear(obs, sensor, gap_s)
 
     def _move(self, at: datetime, sensor: Sensor) -> None:

@@ -5,7 +5,8 @@ daylight-saving change shifts nothing. Each completed silence adds a smoothed bu
 histogram of log-durations for (day type, slot, place). Thresholds come from the predictive
 distribution: the home's histogram plus conservative population prior pseudo-counts, so
 there is no blind period; the home's own data take over as they arrive, and old data decay
-(half-life `HALF_LIFE_DAYS`) so a changed routine is learned.
+(half-life `HALF_LIFE_DAYS`) so a changed routine is learned. Below the place, the last device
+before the silence refines the limit (`analytics.device_silences`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from datetime import datetime
 
 import numpy as np
 
+from analytics.device_silences import DeviceSilences
 from analytics.habits import Habits
 from analytics.home import Place
 from analytics.slots import (
@@ -105,7 +107,8 @@ class Expectation:
 
 
 class RoutineModel:
-    """Silence statistics of one home. Mutable; cheap to copy (about 40 kB)."""
+    """Silence statistics of one home. Mutable; cheap to copy (about 40 kB, plus 9 kB per
+    device and place that silences started from)."""
 
     def __init__(self) -> None:
         self.silences = np.zeros((DAY_TYPES, SLOTS, PLACES, BINS))
@@ -118,6 +121,7 @@ class RoutineModel:
         self._exposed = (-1, -1)
         self.day = -1  # local date ordinal the decay was last applied for
         self.habits = Habits()
+        self.devices = DeviceSilences()
 
     def copy(self) -> RoutineModel:
         other = RoutineModel.__new__(RoutineModel)
@@ -129,6 +133,7 @@ class RoutineModel:
         other._exposed = self._exposed
         other.day = self.day
         other.habits = self.habits.copy()
+        other.devices = self.devices.copy()
         return other
 
     def advance_day(self, ordinal: int) -> None:
@@ -138,6 +143,7 @@ class RoutineModel:
             self.silences *= factor
             self.exposure *= factor
             self.habits.decay(factor)
+            self.devices.decay(factor)
         self.day = max(self.day, ordinal)
 
     def note_presence(self, local: datetime) -> None:
@@ -148,10 +154,15 @@ class RoutineModel:
             self.advance_day(key[0])
             self.exposure[day_type_of(local), key[1]] += 1.0
 
-    def learn_silence(self, start_local: datetime, place: Place, duration_s: float) -> None:
+    def learn_silence(
+        self, start_local: datetime, place: Place, duration_s: float, device: str | None = None
+    ) -> None:
+        """A silence that started at `start_local` in `place`, after an event of `device`."""
         if duration_s < MIN_SILENCE_S:
             return
         self.advance_day(start_local.toordinal())
+        if device is not None:
+            self.devices.learn(device, place, start_local.hour, duration_s)
         bump_into(self.silences[day_type_of(start_local), slot_of(start_local), place], duration_s)
         ring = start_local.toordinal() % RING_DAYS
         if self.ring_day[ring] != start_local.toordinal():
@@ -161,10 +172,16 @@ class RoutineModel:
         self.ring_max[ring, hour, place] = max(self.ring_max[ring, hour, place], duration_s)
 
     def expect(
-        self, start_local: datetime, place: Place, sensitivity: float = 1.0, rate: float = RATE
+        self,
+        start_local: datetime,
+        place: Place,
+        sensitivity: float = 1.0,
+        rate: float = RATE,
+        device: str | None = None,
     ) -> Expectation:
-        """How long a silence starting now in `place` may last: the threshold is where the
-        expected number of longer silences per day in this slot falls below `rate`."""
+        """How long a silence starting now in `place` (after an event of `device`) may last:
+        the threshold is where the expected number of longer silences per day in this slot
+        falls below `rate`, refined by what silences after this device do."""
         day_type, slot = day_type_of(start_local), slot_of(start_local)
         idx = (np.arange(-4, 5) + slot) % SLOTS
         own = _KERNEL @ (
@@ -187,8 +204,11 @@ class RoutineModel:
         counts = own + pool_w * pooled + prior_w * prior
         per_day = _tail(counts) / (days + pool_w + prior_w)
         limit = rate * sensitivity / float(self.offset[day_type, slot])
-        beyond = int(np.searchsorted(-per_day, -limit))
-        threshold = float(EDGES_S[1 + min(beyond, BINS - 1)])
+        threshold_bin = min(int(np.searchsorted(-per_day, -limit)), BINS - 1)
+        threshold = float(EDGES_S[1 + threshold_bin])
+        if device is not None:
+            own = self.devices.threshold_s(device, place, start_local.hour, counts, threshold_bin)
+            threshold = min(threshold, own or threshold)
         usual = survival_quantile_s(counts, 0.1)
         return Expectation(threshold, usual, self.longest(start_local, place), own_days)
 
@@ -223,7 +243,8 @@ class RoutineModel:
             "day": np.array([float(self.day)]),
         }
         buffer = io.BytesIO()
-        np.savez_compressed(buffer, allow_pickle=False, **(arrays | self.habits.arrays()))
+        extra = self.habits.arrays() | self.devices.arrays()
+        np.savez_compressed(buffer, allow_pickle=False, **arrays, **extra)
         return buffer.getvalue()
 
     @classmethod
@@ -237,4 +258,6 @@ class RoutineModel:
             model.exposure = arrays["exposure"]
             model.day = int(arrays["day"][0])
             model.habits.load({name: arrays[name] for name in model.habits.arrays()})
+            if "device_keys" in arrays:  # models saved before devices were learned lack them
+                model.devices.load(arrays)
         return model

@@ -19,6 +19,9 @@ DEPART_AFTER = timedelta(minutes=10)  # silence after the front door that means 
 # same device again within seconds (a contact's open and close) is still one lone event.
 BLIP_AFTER = timedelta(hours=2)
 BLIP_CONFIRM = timedelta(minutes=5)
+# Two lone events this close together are sparse movement (someone reading, moving now and
+# then), not noise: the second one confirms.
+LONE_REPEAT = timedelta(minutes=15)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +60,7 @@ class HomeState:
     before_blip: Snapshot | None = None  # the silence a possibly spurious event interrupted
     # what that event would end, if confirmed: (event, sensor, silence seconds, its place)
     pending: tuple[Observation, Sensor, float, Place] | None = None
+    lone_at: datetime | None = None  # the last event taken for noise
     open: dict[str, Flag] = field(default_factory=dict)
     expectation: Expectation | None = None  # cached for the current silence
 
@@ -69,6 +73,7 @@ class HomeState:
         if snap is None or self.last_at is None or now - self.last_at < BLIP_CONFIRM:
             return
         self.before_blip = self.pending = None
+        self.lone_at = self.last_at
         self.last_at, self.last_sensor, self.place = snap.last_at, snap.last_sensor, snap.place
         self.out_since, self.returned, self.expectation = snap.out_since, snap.returned, None
 

@@ -26,7 +26,9 @@ def expectation(ctx: Context) -> Expectation:
     st = ctx.state
     if st.expectation is None:
         assert st.last_at is not None
-        st.expectation = ctx.model.expect(st.local(st.last_at), st.context, ctx.config.sensitivity)
+        device = st.last_sensor.id if st.last_sensor else None
+        local, sensitivity = st.local(st.last_at), ctx.config.sensitivity
+        st.expectation = ctx.model.expect(local, st.context, sensitivity, device=device)
     return st.expectation
 
 

@@ -197,3 +197,16 @@ def test_a_lone_fridge_open_and_close_after_hours_of_quiet_does_not_end_the_sile
         Observation(stray + timedelta(minutes=8), "kitchen-pir", Signal.MOTION, 1.0, True)
     )
     assert detector.state.place == Place.KITCHEN  # a second device confirms: she is up
+
+
+def test_two_lone_movements_a_few_minutes_apart_are_sparse_activity_not_noise() -> None:
+    detector, _ = simulate(10)
+    first = START + 10 * DAY + timedelta(hours=9)  # hours after the last simulated event
+    detector.observe(Observation(first, "living-pir", Signal.MOTION, 1.0, True))
+    advance(detector, first + timedelta(minutes=6))
+    assert detector.state.last_at != first  # alone, it was taken for noise
+    second = first + timedelta(minutes=12)
+    detector.observe(Observation(second, "living-pir", Signal.MOTION, 1.0, True))
+    advance(detector, second + timedelta(minutes=6))
+    assert detector.state.last_at == second
+    assert detector.state.place == Place.LIVING

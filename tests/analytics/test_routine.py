@@ -49,3 +49,24 @@ def test_nothing_heard_since_the_last_movement_means_monitoring_lost() -> None:
     assert not assess(alive, now, moved).lost
     bridge = [DeviceHealth("pir", now, silence="bridge_offline")]
     assert assess(bridge, now, moved).lost
+
+
+def test_silences_after_a_passing_sensor_shorten_its_limit_never_lengthen_others() -> None:
+    model = RoutineModel()
+    first = datetime(2026, 3, 2, 10, 0, tzinfo=PARIS)
+    for day in range(20):
+        start = first + timedelta(days=day)
+        for minute in range(0, 120, 15):
+            model.note_presence(start + timedelta(minutes=minute))
+        model.learn_silence(start, Place.LIVING, 8 * 60, device="doorway")  # walks past
+        model.learn_silence(start, Place.LIVING, 90 * 60, device="armchair")  # television
+    model.learn_silence(first, Place.LIVING, 5 * 60, device="lamp")  # one silence says little
+    at = first + timedelta(days=21)
+    room = model.expect(at, Place.LIVING).threshold_s
+    assert model.expect(at, Place.LIVING, device="doorway").threshold_s < room
+    assert model.expect(at, Place.LIVING, device="armchair").threshold_s == room
+    assert model.expect(at, Place.LIVING, device="lamp").threshold_s == room
+    restored = RoutineModel.from_bytes(model.to_bytes())
+    assert restored.expect(at, Place.LIVING, device="doorway") == model.expect(
+        at, Place.LIVING, device="doorway"
+    )
