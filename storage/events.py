@@ -14,23 +14,22 @@ import psycopg
 
 Conn = psycopg.Connection[tuple[object, ...]]
 
-EVENT_COLUMNS = (
-    "at, home_id, device_id, signal, value, activity, received_at, detail, dedupe_key,"
-    " clock_corrected"
+# Column and binary COPY type of every event field; staging adds `dup` (a redelivery flag).
+_EVENT_FIELDS = (
+    ("at", "timestamptz"),
+    ("home_id", "text"),
+    ("device_id", "text"),
+    ("signal", "text"),
+    ("value", "float8"),
+    ("activity", "bool"),
+    ("received_at", "timestamptz"),
+    ("detail", "text"),
+    ("dedupe_key", "int8"),
+    ("clock_corrected", "bool"),
 )
-_STAGING_TYPES = [
-    "timestamptz",
-    "text",
-    "text",
-    "text",
-    "float8",
-    "bool",
-    "timestamptz",
-    "text",
-    "int8",
-    "bool",
-    "bool",
-]
+_STAGING_FIELDS = (*_EVENT_FIELDS, ("dup", "bool"))
+EVENT_COLUMNS = ", ".join(name for name, _ in _EVENT_FIELDS)
+_STAGING_TYPES = [kind for _, kind in _STAGING_FIELDS]
 # How far back a redelivered (DUP) message timed by its receipt is looked for. Brokers keep
 # unacknowledged messages across an ingest outage, so a day covers any realistic restart.
 REDELIVERY_WINDOW = "1 day"
@@ -38,11 +37,9 @@ REDELIVERY_WINDOW = "1 day"
 
 def prepare_staging(conn: Conn) -> None:
     """Create the session's staging table (emptied at every commit)."""
+    columns = ", ".join(f"{name} {kind}" for name, kind in _STAGING_FIELDS)
     conn.execute(
-        "CREATE TEMP TABLE IF NOT EXISTS staging_events ("
-        " at timestamptz, home_id text, device_id text, signal text, value float8,"
-        " activity bool, received_at timestamptz, detail text, dedupe_key int8,"
-        " clock_corrected bool, dup bool) ON COMMIT DELETE ROWS"
+        f"CREATE TEMP TABLE IF NOT EXISTS staging_events ({columns}) ON COMMIT DELETE ROWS"
     )
 
 
@@ -108,3 +105,9 @@ def count_events(conn: Conn, home_id: str | None = None) -> int:
         {"h": home_id},
     ).fetchone()
     return int(row[0]) if row else 0  # type: ignore[call-overload]
+
+
+def latest_event_at(conn: Conn, home_id: str) -> datetime | None:
+    """Event time of the newest stored event of a home (None when it has none)."""
+    row = conn.execute("SELECT max(at) FROM events WHERE home_id = %s", (home_id,)).fetchone()
+    return row[0] if row and isinstance(row[0], datetime) else None

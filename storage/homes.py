@@ -72,7 +72,8 @@ def upsert_device(
         " model = EXCLUDED.model",
         (home_id, device_id, kind.value, room.value, role.value, source, model),
     )
-    conn.execute("DELETE FROM pending_devices WHERE source = %s", (source,))
+    if source is not None:  # an assigned source is no longer pending
+        conn.execute("DELETE FROM pending_devices WHERE source = %s", (source,))
 
 
 def list_homes(conn: Conn) -> list[Home]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -15,6 +14,7 @@ import paho.mqtt.client as mqtt
 import psycopg
 import pytest
 from fastapi.testclient import TestClient
+from paho.mqtt.enums import CallbackAPIVersion
 
 from alerts.receiver import Receiver
 from alerts.service import AlertsConfig, run_alerts
@@ -24,24 +24,17 @@ from api.app import ApiConfig, create_app
 from devices import native
 from devices.signals import Signal
 from ingest.service import IngestConfig, run_ingest
-from simulators.formats import Topics
 from simulators.layout import standard_layout
 from simulators.runner import SimOptions, run_simulation
+from simulators.wire import Topics
 from storage import contacts
+from tests.waiting import wait_until
 from veille.mosquitto import Mosquitto, mosquitto_binary
 from veille.registration import register_layout
 
 pytestmark = pytest.mark.slow
 HOME = "e2e"
 LIVE_START = datetime(2026, 3, 10, 7, 0, tzinfo=UTC)  # a Tuesday, 08:00 in Paris
-
-
-def wait_until(condition: Callable[[], bool], timeout_s: float, what: str) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout_s} s waiting for {what}")
-        time.sleep(0.05)
 
 
 @contextmanager
@@ -61,17 +54,19 @@ def wait_until_ingest_listens(mqtt_url: str, prefix: str, db_url: str) -> None:
     """Publish one reading (always the same, so it is stored once) until ingest stores it:
     anything published before ingest has subscribed would be lost."""
     url = urlsplit(mqtt_url)
-    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"{prefix}-probe")
+    client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"{prefix}-probe")
     client.connect(url.hostname or "127.0.0.1", url.port or 1883)
     client.loop_start()
     probe = native.encode({Signal.TEMPERATURE_C: 20.0}, LIVE_START - timedelta(days=30))
     stored = "SELECT count(*) FROM events WHERE home_id = %s"
+    topic = native.topic_for(prefix, HOME, "living-temp")
+
+    def probe_stored() -> bool:
+        client.publish(topic, probe, qos=1)
+        return _count(db_url, stored) > 0
+
     try:
-        deadline = time.monotonic() + 30
-        while _count(db_url, stored) == 0:
-            assert time.monotonic() < deadline, "ingest never stored the probe"
-            client.publish(native.topic_for(prefix, HOME, "living-temp"), probe, qos=1)
-            time.sleep(0.2)
+        wait_until(probe_stored, 30, "ingest to store the probe")
     finally:
         client.loop_stop()
         client.disconnect()
@@ -119,14 +114,15 @@ def test_a_fall_in_a_simulated_home_reaches_the_family_and_the_api(
             (fall,) = stats.truth
             assert fall.scenario == "fall"
             stored = "SELECT count(*) FROM events WHERE home_id = %s"
-            wait_until(lambda: _count(db_url, stored) >= stats.events + 1, 60, "all stored")
+            wait_until(lambda: _count(db_url, stored) >= stats.events + 1, 60, "every event stored")
 
         # The detector on event time: step a manual clock through the afternoon.
         clock = ManualClock(fall.began_at)
         detector = Analytics(conn, clock)
         detector.start()
-        opened = "SELECT count(*) FROM incidents WHERE home_id = %s"
-        while _count(db_url, opened) == 0 and clock.now() < fall.began_at + timedelta(hours=12):
+        any_incident = "SELECT count(*) FROM incidents WHERE home_id = %s"
+        horizon = fall.began_at + timedelta(hours=12)
+        while _count(db_url, any_incident) == 0 and clock.now() < horizon:
             clock.advance(timedelta(minutes=5))
             detector.step()
         alerts = AlertsConfig(db_url, "http://veille.test", "e2e-secret", sender_workers=1,
@@ -150,4 +146,4 @@ def test_a_fall_in_a_simulated_home_reaches_the_family_and_the_api(
         assert (final["state"], final["outcome"]) == ("resolved", "fine")
         opened = datetime.fromisoformat(listed[0]["opened_at"])
         # After the fall, and before the scan's horizon (delays are measured by `veille eval`).
-        assert fall.began_at < opened < fall.began_at + timedelta(hours=12)
+        assert fall.began_at < opened < horizon

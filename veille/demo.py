@@ -7,7 +7,6 @@ clock: escalation is about people, so its steps (10 min to claim, ...) keep a hu
 
 from __future__ import annotations
 
-import contextlib
 import threading
 import time
 from dataclasses import dataclass, field, replace
@@ -17,7 +16,7 @@ from zoneinfo import ZoneInfo
 import psycopg
 
 from simulators.layout import standard_layout
-from storage import contacts, incidents, outbox
+from storage import contacts, events, incidents, outbox
 from veille.registration import register_layout
 from veille.settings import Settings
 
@@ -80,13 +79,11 @@ def wait_for_history(database_url: str, plan: Plan, stop: threading.Event) -> No
     """Until the stored events reach the live start (or `HISTORY_TIMEOUT_S` passes)."""
     deadline = time.monotonic() + HISTORY_TIMEOUT_S
     target = plan.sim_start - timedelta(minutes=30)
-    while not stop.wait(0.5) and time.monotonic() < deadline:
-        with psycopg.connect(database_url) as conn:
-            row = conn.execute(
-                "SELECT max(at) FROM events WHERE home_id = %s", (HOME_ID,)
-            ).fetchone()
-        if row is not None and isinstance(row[0], datetime) and row[0] >= target:
-            return
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        while not stop.wait(0.5) and time.monotonic() < deadline:
+            latest = events.latest_event_at(conn, HOME_ID)
+            if latest is not None and latest >= target:
+                return
 
 
 @dataclass
@@ -98,17 +95,24 @@ class Watcher:
     incidents_seen: set[int] = field(default_factory=set)
     delivered: set[int] = field(default_factory=set)
     started: float = field(default_factory=time.monotonic)
+    _conn: psycopg.Connection[tuple[object, ...]] | None = field(default=None, repr=False)
 
     def report(self) -> None:
-        with (
-            contextlib.suppress(psycopg.OperationalError),
-            psycopg.connect(self.database_url, autocommit=True) as conn,
-        ):
-            self._report(conn)
+        """Print what is new; a database hiccup only skips this round."""
+        try:
+            if self._conn is None or self._conn.closed:
+                self._conn = psycopg.connect(self.database_url, autocommit=True)
+            self._report(self._conn)
+        except psycopg.OperationalError:
+            self.close()
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
 
     def _report(self, conn: psycopg.Connection[tuple[object, ...]]) -> None:
-        row = conn.execute("SELECT count(*) FROM events WHERE home_id = %s", (HOME_ID,)).fetchone()
-        count = int(str(row[0])) if row else 0
+        count = events.count_events(conn, HOME_ID)
         if count // 5000 > self.events // 5000 or (count and not self.events):
             self._say(f"{count} sensor events stored for home {HOME_ID!r}")
         self.events = count

@@ -64,6 +64,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             for name in JUDGES:
                 children[name] = _spawn(name, settings, plan)
         watcher = demo.Watcher(settings.database_url, started=t0) if plan is not None else None
+        if watcher is not None:
+            stack.callback(watcher.close)
         deadline = t0 + settings.demo_exit_after_s if settings.demo_exit_after_s else None
         while not stop.wait(1.0):
             if watcher is not None:

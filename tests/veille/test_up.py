@@ -2,20 +2,15 @@
 and a delivered alert, then a clean exit when VEILLE_DEMO_EXIT_AFTER_S runs out."""
 
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from veille.mosquitto import free_port
+
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def test_the_demo_opens_an_incident_delivers_it_and_exits_cleanly(
@@ -25,7 +20,7 @@ def test_the_demo_opens_an_incident_delivers_it_and_exits_cleanly(
     env |= {
         "VEILLE_DATABASE_URL": db_url,
         "VEILLE_DATA_DIR": str(tmp_path / "data"),
-        "VEILLE_API_PORT": str(_free_port()),
+        "VEILLE_API_PORT": str(free_port()),
         "VEILLE_DEMO_EXIT_AFTER_S": "120",
         "VEILLE_LOG_LEVEL": "WARNING",
     }
