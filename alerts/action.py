@@ -113,7 +113,7 @@ def _situation(
         if checkin is None or checkin.incident_id != token.incident_id:
             raise LookupError("check-in does not belong to this incident")
         if checkin.accepted_by == person.id and token.action == "accept":
-            return act, _visit_view(act)
+            return act, _visit_view(act, care.get_care(conn, ctx.incident.home_id))
         if checkin.accepted_by is not None:
             return act, ActionView("Check-in", _TAKEN)
     return act, None
@@ -157,7 +157,7 @@ def _accept(act: _Act, esc: Escalation, _choice: str) -> ActionView:
             news.append(message.notice(ctx, other, "taken", "Another volunteer is going. Thanks!"))
     outbox.enqueue(conn, news, now)
     _tell_others(act, "visiting", f"{person.name} (volunteer) is going to check.")
-    return _visit_view(act)
+    return _visit_view(act, settings)
 
 
 def _decline(act: _Act, esc: Escalation, _choice: str) -> ActionView:
@@ -198,8 +198,7 @@ def _report(act: _Act, esc: Escalation, choice: str) -> ActionView:
     return ActionView(ctx.headline, "Resolved. Everyone involved has been told.", done=True)
 
 
-def _visit_view(act: _Act) -> ActionView:
-    settings = care.get_care(act.conn, act.ctx.incident.home_id)
+def _visit_view(act: _Act, settings: care.HomeCare) -> ActionView:
     access = f"\nAccess: {settings.access_notes}" if settings.access_notes else ""
     return ActionView(
         f"Check-in: {act.ctx.home_name}",

@@ -32,26 +32,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_clock_arguments(parser)
 
 
-def config_from(
-    args: argparse.Namespace,
-    database_url: str,
-    public_url: str,
-    secret_key: str,
-    admin_urls: str = "",
-    deadman_url: str = "",
-) -> AlertsConfig:
-    lease_s = float(args.lease_s)
-    return AlertsConfig(
-        database_url=database_url,
-        public_url=public_url,
-        secret_key=secret_key,
-        sender_workers=max(1, int(args.senders)),
-        poll_s=float(args.poll_s),
-        sender=SenderConfig(lease_s=lease_s, attempt_timeout_s=min(20.0, lease_s / 3)),
-        monitor=MonitorConfig(admin_urls=tuple(admin_urls.split()), deadman_url=deadman_url),
-    )
-
-
 def run(
     args: argparse.Namespace,
     database_url: str,
@@ -65,12 +45,22 @@ def run(
     if not secret_key:
         print("veille alerts: VEILLE_SECRET_KEY is needed to sign action links")
         return 2
+    admin = admin_urls.split()
     try:
-        check_urls(admin_urls.split())
+        check_urls(admin)
     except ContactError as err:
         print(f"veille alerts: VEILLE_ADMIN_APPRISE_URLS: {err}")
         return 2
-    config = config_from(args, database_url, public_url, secret_key, admin_urls, deadman_url)
+    lease_s = float(args.lease_s)
+    config = AlertsConfig(
+        database_url=database_url,
+        public_url=public_url,
+        secret_key=secret_key,
+        sender_workers=max(1, int(args.senders)),
+        poll_s=float(args.poll_s),
+        sender=SenderConfig(lease_s=lease_s, attempt_timeout_s=min(20.0, lease_s / 3)),
+        monitor=MonitorConfig(admin_urls=tuple(admin), deadman_url=deadman_url),
+    )
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())

@@ -19,6 +19,7 @@ from alerts.hours import parse_hours, within
 from analytics.clock import Clock
 from storage import contacts, digests, homes, incidents, outbox
 from storage.digests import Activity
+from storage.homes import Home
 from storage.incidents import Incident
 
 DIGEST_AT = time(20, 0)
@@ -108,36 +109,35 @@ class Digests:
                 for c in contacts.list_contacts(self.conn, home.id, ("family",))
                 if c.digest and not within(parse_hours(c.quiet_hours), local_now)
             ]
+            summary: tuple[str, str] | None = None  # the same for every contact of the home
             for contact in due:
                 with self.conn.transaction():
                     if not digests.claim_digest(self.conn, contact.id, day):
                         continue
-                    start, end = window(day, tz)
-                    unusual = [
-                        i
-                        for i in incidents.list_incidents(self.conn, home.id, limit=50)
-                        if start <= i.opened_at < end
-                    ]
-                    lines = summarize(
-                        digests.activity_between(self.conn, home.id, start, end),
-                        unusual,
-                        digests.low_batteries(self.conn, home.id, LOW_BATTERY_PCT),
-                        day,
-                        tz,
-                    )
-                    title = f"{home.name or home.id}: " + (
-                        "daily summary" if unusual else "all is well"
-                    )
+                    summary = summary or self._summary(home, day, tz)
+                    title, body = summary
                     message = outbox.NewMessage(
-                        None,
-                        contact.id,
-                        "digest",
-                        contact.apprise_urls,
-                        title,
-                        "\n".join(lines),
-                        "info",
+                        None, contact.id, "digest", contact.apprise_urls, title, body, "info"
                     )
                     for message_id in outbox.enqueue(self.conn, [message], now):
                         digests.record_digest_message(self.conn, contact.id, day, message_id)
                     written += 1
         return written
+
+    def _summary(self, home: Home, day: date, tz: ZoneInfo) -> tuple[str, str]:
+        """The digest's title and body for one home and day."""
+        start, end = window(day, tz)
+        unusual = [
+            i
+            for i in incidents.list_incidents(self.conn, home.id, limit=50)
+            if start <= i.opened_at < end
+        ]
+        lines = summarize(
+            digests.activity_between(self.conn, home.id, start, end),
+            unusual,
+            digests.low_batteries(self.conn, home.id, LOW_BATTERY_PCT),
+            day,
+            tz,
+        )
+        title = f"{home.name or home.id}: " + ("daily summary" if unusual else "all is well")
+        return title, "\n".join(lines)

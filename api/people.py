@@ -51,3 +51,12 @@ def list_people(home_id: str, db: Db) -> list[dict[str, Any]]:
         }
         for c in contacts.list_contacts(db, home_id)
     ]
+
+
+@router.delete("/homes/{home_id}/contacts/{contact_id}", status_code=204)
+def remove(home_id: str, contact_id: int, db: Db) -> None:
+    """Stop telling this person; past timelines still name them."""
+    found = contacts.get_contact(db, contact_id)
+    if found is None or found.home_id != home_id:
+        raise HTTPException(404, f"no contact {contact_id} in home {home_id!r}")
+    contacts.deactivate_contact(db, contact_id)

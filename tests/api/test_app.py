@@ -62,6 +62,9 @@ def test_contacts_with_unusable_apprise_urls_are_refused_and_secrets_masked(db_u
         good = {**bad, "apprise_urls": ["json://paul:s3cret@127.0.0.1:9/hook"]}
         assert client.post("/homes/h1/contacts", json=good).status_code == 201
         (listed,) = client.get("/homes/h1/contacts").json()
+        assert client.delete(f"/homes/h1/contacts/{listed['id']}").status_code == 204
+        assert client.get("/homes/h1/contacts").json() == []
+        assert client.delete("/homes/h9/contacts/424242").status_code == 404
     assert listed["name"] == "Paul"
     assert "s3cret" not in listed["apprise_urls"][0]
 
