@@ -5,15 +5,6 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import date
 
-FEATURES = (
-    "wake_h",
-    "bed_h",
-    "night_bathroom_trips",
-    "kitchen_visits",
-    "hours_out",
-    "activity_events",
-)
-
 
 @dataclass
 class DayStats:

@@ -13,7 +13,7 @@ from analytics.decision import INACTIVITY_KINDS, Flag
 from analytics.engine import HomeDetector
 from analytics.home import HomeConfig, Observation
 from analytics.injection import WINDOW, Injection, plan
-from analytics.replay import Detector, advance
+from analytics.replay import Detector, advance, flags
 
 MONTH = timedelta(days=30.44)
 FIRST_WEEK = timedelta(days=7)
@@ -62,8 +62,7 @@ def _detect(detector: Detector, at: datetime) -> float | None:
         deadline = detector.next_deadline(None)
         if deadline is None or deadline > end:
             return None
-        flags = [d for d in detector.check(max(deadline, at)) if isinstance(d, Flag)]
-        if any(f.kind in INACTIVITY_KINDS for f in flags):
+        if any(f.kind in INACTIVITY_KINDS for f in flags(detector.check(max(deadline, at)))):
             return (max(deadline, at) - at).total_seconds()
     return None
 
@@ -88,14 +87,14 @@ def evaluate_home(
     injections: list[Injection] = plan(stream, config, day, night)
     detectors = {name: make(config) for name, make in DETECTORS.items()}
     results = {name: Outcome() for name in detectors}
-    flags: dict[str, list[Flag]] = {name: [] for name in detectors}
+    raised: dict[str, list[Flag]] = {name: [] for name in detectors}
     pending = list(reversed(injections))
 
     def inject(upto: datetime, inclusive: bool) -> None:
         while pending and (pending[-1].at < upto or (inclusive and pending[-1].at == upto)):
             injection = pending.pop()
             for name, detector in detectors.items():
-                flags[name] += _flags(advance(detector, injection.at))
+                raised[name] += flags(advance(detector, injection.at))
                 delays = (
                     results[name].day_delays_s
                     if injection.kind == "day"
@@ -106,8 +105,8 @@ def evaluate_home(
     for obs in stream:
         inject(obs.at, inclusive=False)
         for name, detector in detectors.items():
-            flags[name] += _flags(advance(detector, obs.at))
-            flags[name] += _flags(detector.observe(obs))
+            raised[name] += flags(advance(detector, obs.at))
+            raised[name] += flags(detector.observe(obs))
         inject(obs.at, inclusive=True)  # night injections start right after their event
 
     veille = detectors["veille"]
@@ -116,12 +115,11 @@ def evaluate_home(
         for end in range(MIN_TREND_DAYS, len(days) + 1, 7):  # one weekly summary a week
             results["veille"].trend_findings += len(trend.score(days[:end]))
     first, last = stream[0].at, stream[-1].at
+    local_days = len({o.at.astimezone(config.zone).date() for o in stream})
     for name, outcome in results.items():
-        outcome.months = (
-            len({o.at.astimezone(config.zone).date() for o in stream}) * timedelta(days=1) / MONTH
-        )
+        outcome.months = local_days * timedelta(days=1) / MONTH
         outcome.first_week_months = min(last - first, FIRST_WEEK) / MONTH
-        for flag in flags[name]:
+        for flag in raised[name]:
             if flag.kind in INACTIVITY_KINDS:
                 outcome.false_alerts += 1
                 outcome.false_alert_log.append(_describe(flag, config))
@@ -140,10 +138,6 @@ def _describe(flag: Flag, config: HomeConfig) -> dict[str, str]:
         "since": str(details.get("last_activity_local", "")),
         "device": str(details.get("device_id", "")),
     }
-
-
-def _flags(decisions: Sequence[object]) -> list[Flag]:
-    return [d for d in decisions if isinstance(d, Flag)]
 
 
 def merge(results: list[dict[str, Outcome]]) -> dict[str, Outcome]:

@@ -22,12 +22,12 @@ class Detector(Protocol):
     def check(self, now: datetime) -> list[Decision]: ...
 
 
-def home_config(sensor_map: SensorMap, home_id: str | None = None) -> HomeConfig:
+def home_config(sensor_map: SensorMap) -> HomeConfig:
     sensors = {
         sid: Sensor(sid, info.kind, info.room, info.role)
         for sid, info in sensor_map.sensors.items()
     }
-    return HomeConfig(home_id or sensor_map.name, sensor_map.timezone, sensors)
+    return HomeConfig(sensor_map.name, sensor_map.timezone, sensors)
 
 
 def observations(records: Iterable[Record], config: HomeConfig) -> Iterator[Observation]:

@@ -176,12 +176,11 @@ class RoutineModel:
         start_local: datetime,
         place: Place,
         sensitivity: float = 1.0,
-        rate: float = RATE,
         device: str | None = None,
     ) -> Expectation:
         """How long a silence starting now in `place` (after an event of `device`) may last:
         the threshold is where the expected number of longer silences per day in this slot
-        falls below `rate`, refined by what silences after this device do."""
+        falls below `RATE`, refined by what silences after this device do."""
         day_type, slot = day_type_of(start_local), slot_of(start_local)
         idx = (np.arange(-4, 5) + slot) % SLOTS
         own = _KERNEL @ (
@@ -203,12 +202,14 @@ class RoutineModel:
         prior = (_KERNEL @ PRIOR[idx, place]) / float(_KERNEL.sum())
         counts = own + pool_w * pooled + prior_w * prior
         per_day = _tail(counts) / (days + pool_w + prior_w)
-        limit = rate * sensitivity / float(self.offset[day_type, slot])
+        limit = RATE * sensitivity / float(self.offset[day_type, slot])
         threshold_bin = min(int(np.searchsorted(-per_day, -limit)), BINS - 1)
         threshold = float(EDGES_S[1 + threshold_bin])
         if device is not None:
-            own = self.devices.threshold_s(device, place, start_local.hour, counts, threshold_bin)
-            threshold = min(threshold, own or threshold)
+            refined = self.devices.threshold_s(
+                device, place, start_local.hour, counts, threshold_bin
+            )
+            threshold = min(threshold, refined or threshold)
         usual = survival_quantile_s(counts, 0.1)
         return Expectation(threshold, usual, self.longest(start_local, place), own_days)
 

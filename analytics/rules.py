@@ -30,6 +30,7 @@ class Rule:
 
 
 _STILL = frozenset({"inactivity", "not_up", "bathroom", "monitoring_lost"})
+_UNPAUSED = ("too_cold", "too_hot")  # a declared holiday pauses every rule but these
 RULES = (
     Rule("not_up", stillness.not_up_deadline, stillness.not_up_flag, _STILL),
     Rule("bathroom", stillness.bathroom_deadline, stillness.bathroom_flag, _STILL),
@@ -46,16 +47,12 @@ RULES = (
 )
 
 
-def paused_until(ctx: Context) -> datetime | None:
-    return ctx.config.away_until
-
-
 def _active(ctx: Context, rule: Rule) -> bool:
     return rule.kind not in ctx.state.open and not (rule.blocked_by & ctx.state.open.keys())
 
 
 def next_deadline(ctx: Context, horizon: datetime | None = None) -> datetime | None:
-    pause = paused_until(ctx)
+    pause = ctx.config.away_until
     earliest: datetime | None = None
     for rule in RULES:
         if not _active(ctx, rule):
@@ -65,7 +62,7 @@ def next_deadline(ctx: Context, horizon: datetime | None = None) -> datetime | N
             continue
         if ctx.state.last_at is not None and deadline < ctx.state.last_at:
             deadline = ctx.state.last_at  # overdue while blocked: due now, not in the past
-        if pause is not None and deadline < pause and rule.kind not in ("too_cold", "too_hot"):
+        if pause is not None and deadline < pause and rule.kind not in _UNPAUSED:
             deadline = pause  # a declared holiday: look again when it ends
         if earliest is None or deadline < earliest:
             earliest = deadline
@@ -73,12 +70,12 @@ def next_deadline(ctx: Context, horizon: datetime | None = None) -> datetime | N
 
 
 def due(ctx: Context, now: datetime, health: Health | None) -> list[Flag]:
-    pause = paused_until(ctx)
+    pause = ctx.config.away_until
     flags: list[Flag] = []
     for rule in RULES:
         if not _active(ctx, rule):
             continue
-        if pause is not None and now < pause and rule.kind not in ("too_cold", "too_hot"):
+        if pause is not None and now < pause and rule.kind not in _UNPAUSED:
             continue
         deadline = rule.deadline(ctx, None)
         if deadline is None or now < deadline:

@@ -155,19 +155,17 @@ class Analytics:
         now = self.clock.now()
         due = set(self.table.due(now))
         due |= {h for (h, kind) in self.incident_ids if kind == "monitoring_lost"}
+        due.intersection_update(self.detectors)
+        devices = self._device_health() if due else {}  # one read for all due homes
         for home_id in sorted(due):
-            detector = self.detectors.get(home_id)
-            if detector is None:
-                continue
-            health = assess(self._device_health(home_id), now, detector.state.last_at)
+            detector = self.detectors[home_id]
+            health = assess(devices.get(home_id, []), now, detector.state.last_at)
             self._apply(home_id, detector.check(now, health))
             self.table.set(home_id, detector.next_deadline())
 
     def check_devices(self) -> None:
         now = self.clock.now()
-        by_home: dict[str, list[DeviceHealth]] = {}
-        for row in readings.list_device_rows(self.conn):
-            by_home.setdefault(row.home_id, []).append(_health(row))
+        by_home = self._device_health()
         for home_id, detector in self.detectors.items():
             health = assess(by_home.get(home_id, []), now, detector.state.last_at)
             self._apply(home_id, detector.check_devices(now, health))
@@ -212,8 +210,12 @@ class Analytics:
             self._days_saved[home_id] = saved
 
     # -- effects ---------------------------------------------------------------------------
-    def _device_health(self, home_id: str) -> list[DeviceHealth]:
-        return [_health(d) for d in readings.list_device_rows(self.conn, home_id)]
+    def _device_health(self) -> dict[str, list[DeviceHealth]]:
+        """Every home's device health, by home."""
+        by_home: dict[str, list[DeviceHealth]] = {}
+        for row in readings.list_device_rows(self.conn):
+            by_home.setdefault(row.home_id, []).append(_health(row))
+        return by_home
 
     def _apply(self, home_id: str, decisions: list[Decision]) -> None:
         for decision in decisions:

@@ -105,15 +105,14 @@ def list_home_settings(conn: Conn) -> list[HomeSettings]:
         ).fetchall()
 
 
-def list_device_rows(conn: Conn, home_id: str | None = None) -> list[DeviceRow]:
+def list_device_rows(conn: Conn) -> list[DeviceRow]:
+    """Every home's devices with their last known status."""
     with conn.cursor(row_factory=class_row(DeviceRow)) as cur:
         return cur.execute(
             "SELECT d.home_id, d.id AS device_id, d.kind, d.room, d.role, s.last_seen_at,"
             " s.last_activity_at, s.battery_pct, s.available, COALESCE(s.silence, '') AS silence"
             " FROM devices d LEFT JOIN device_status s"
-            " ON s.home_id = d.home_id AND s.device_id = d.id"
-            " WHERE %(h)s::text IS NULL OR d.home_id = %(h)s ORDER BY d.home_id, d.id",
-            {"h": home_id},
+            " ON s.home_id = d.home_id AND s.device_id = d.id ORDER BY d.home_id, d.id"
         ).fetchall()
 
 
