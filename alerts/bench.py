@@ -14,18 +14,16 @@ import json
 import math
 import threading
 import time
-import uuid
 from datetime import UTC, datetime
 
 import psycopg
-from psycopg import sql
-from psycopg.conninfo import conninfo_to_dict, make_conninfo
+from psycopg.conninfo import conninfo_to_dict
 
 from alerts.receiver import Receiver
 from alerts.service import AlertsConfig, run_alerts
 from analytics.clock import WallClock
 from storage import contacts, homes, incidents
-from storage.migrate import migrate
+from storage.migrate import scratch_database
 
 
 def bench_add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -38,20 +36,10 @@ def bench_add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def bench_run(args: argparse.Namespace, database_url: str) -> int:
-    scratch = f"veille_bench_alerts_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(database_url, autocommit=True) as admin:
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(scratch)))
-    url = make_conninfo(database_url, dbname=scratch)
-    try:
-        migrate(url)
+    with scratch_database(database_url, "bench_alerts") as url:
         result = _measure(
             url, int(args.incidents), float(args.rate), int(args.senders), float(args.timeout_s)
         )
-    finally:
-        with psycopg.connect(database_url, autocommit=True) as admin:
-            admin.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(scratch))
-            )
     print(json.dumps(result))
     return 0 if result["delivered"] == result["incidents"] else 1
 

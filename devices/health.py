@@ -66,10 +66,9 @@ def classify(
             latest_motion[d.home_id] = max(
                 d.last_activity_at, latest_motion.get(d.home_id, d.last_activity_at)
             )
-    result = {}
-    for d in devices:
-        result[(d.home_id, d.device_id)] = _silence(d, bridges_offline, latest_motion, now)
-    return result
+    return {
+        (d.home_id, d.device_id): _silence(d, bridges_offline, latest_motion, now) for d in devices
+    }
 
 
 def _silence(

@@ -19,6 +19,7 @@ from hashlib import blake2b
 from devices.codec import Router
 from devices.signals import DecodeError, Message, Signal
 from ingest.activity import ActivityTracker, DeviceKey
+from storage.dead_letters import DeadLetterRow
 
 # (topic, payload, mid, qos, retain, dup, received unix time, connection generation):
 # a plain tuple because building it is the only per-message work done on paho's thread.
@@ -27,7 +28,6 @@ Received = tuple[str, bytes, int, int, bool, bool, float, int]
 # at, home_id, device_id, signal, value, activity, received_at, detail, dedupe_key,
 # clock_corrected, dup
 EventRow = tuple[datetime, str, str, str, float, bool, datetime, str, int, bool, bool]
-DeadLetter = tuple[datetime, str, str, bytes]  # received_at, topic, reason, payload
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ class Batch:
     events: list[EventRow] = field(default_factory=list)
     status: dict[DeviceKey, Status] = field(default_factory=dict)
     pending: dict[str, Pending] = field(default_factory=dict)
-    dead: list[DeadLetter] = field(default_factory=list)
+    dead: list[DeadLetterRow] = field(default_factory=list)
     bridges: dict[str, tuple[str, datetime]] = field(default_factory=dict)  # source -> state
     skipped_duplicates: int = 0
 

@@ -30,26 +30,25 @@ from datetime import UTC, datetime
 from statistics import median
 
 import psycopg
-from psycopg import sql
-from psycopg.conninfo import make_conninfo
 
 from devices.signals import DeviceKind, Room
 from ingest.bench_feed import Publishers, fast_lines, paced_lines, topics
 from ingest.service import IngestConfig
 from storage import events as event_store
 from storage.homes import upsert_device, upsert_home
-from storage.migrate import migrate
+from storage.migrate import scratch_database
 
 TIMEOUT_S = 300.0
 STALL_S = 20.0
 
 
 def bench_add_arguments(parser: argparse.ArgumentParser) -> None:
+    defaults = IngestConfig("", "")
     parser.add_argument("--events", type=int, default=60_000, help="events per run")
     parser.add_argument("--homes", type=int, default=20)
     parser.add_argument("--devices", type=int, default=4, help="devices per home")
-    parser.add_argument("--batch-size", type=int, default=IngestConfig("", "").batch_size)
-    parser.add_argument("--batch-ms", type=int, default=IngestConfig("", "").batch_ms)
+    parser.add_argument("--batch-size", type=int, default=defaults.batch_size)
+    parser.add_argument("--batch-ms", type=int, default=defaults.batch_ms)
     parser.add_argument("--latency-s", type=float, default=10.0, help="normal-load phase")
     parser.add_argument(
         "--rounds",
@@ -62,7 +61,7 @@ def bench_add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def bench_run(args: argparse.Namespace, database_url: str, mqtt_url: str) -> int:
     prefix = f"bench{os.getpid()}"
-    with _scratch_database(database_url) as db:
+    with scratch_database(database_url, "bench_ingest") as db:
         _register(db, args.homes, args.devices)
         bench = _Bench(db, mqtt_url, prefix, topics(prefix, args.homes, args.devices), args)
         runs, limits = [], []
@@ -261,20 +260,6 @@ def _peak_rss_mb(pid: int) -> float:
             if text.startswith("VmHWM:"):
                 return int(text.split()[1]) / 1024.0
     return 0.0
-
-
-@contextmanager
-def _scratch_database(database_url: str) -> Iterator[str]:
-    name = f"veille_bench_{os.getpid()}_{int(time.time())}"
-    with psycopg.connect(database_url, autocommit=True) as admin:
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    url = make_conninfo(database_url, dbname=name)
-    try:
-        migrate(url)
-        yield url
-    finally:
-        with psycopg.connect(database_url, autocommit=True) as admin:
-            admin.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 def _register(db: str, homes: int, devices: int) -> None:

@@ -61,7 +61,6 @@ class Link:
         # deque appends and pops are atomic: paho's thread appends without taking a lock.
         self._buffer: deque[Received] = deque()
         self._generation = 0
-        self.connected = threading.Event()
         self.subscribed = threading.Event()  # messages published before this may be missed
         self.refused_v5 = threading.Event()
         self.wake = threading.Event()
@@ -143,7 +142,6 @@ class Link:
             return
         with self._lock:
             self._generation += 1
-        self.connected.set()
         log.info("MQTT connected (session present: %s)", flags.session_present)
         if self.protocol == MQTTProtocolVersion.MQTTv5:
             # Retained messages are replayed only for subscriptions the session lacks.
@@ -167,7 +165,6 @@ class Link:
     ) -> None:
         with self._lock:
             self._generation += 1  # acks of messages received so far must not be sent now
-        self.connected.clear()
         self.subscribed.clear()
         if reason.is_failure:
             log.warning("MQTT connection lost (%s); reconnecting", reason)

@@ -7,9 +7,14 @@ has the extension preloaded.
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib import resources
 
 import psycopg
+from psycopg import sql
+from psycopg.conninfo import make_conninfo
 
 from storage import timescale
 
@@ -44,3 +49,21 @@ def migrate(conninfo: str) -> list[str]:
         finally:
             conn.execute("SELECT pg_advisory_unlock(%s)", (_LOCK_KEY,))
     return applied
+
+
+@contextmanager
+def scratch_database(server_url: str, purpose: str) -> Iterator[str]:
+    """A migrated database of its own on the server at `server_url`, dropped afterwards
+    (benchmarks: their rows never mix with real ones)."""
+    name = f"veille_{purpose}_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(server_url, autocommit=True) as admin:
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        url = make_conninfo(server_url, dbname=name)
+        migrate(url)
+        yield url
+    finally:
+        with psycopg.connect(server_url, autocommit=True) as admin:
+            admin.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )

@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from devices.datasets.record import ParseResult, Record
+from devices.datasets.record import ParseResult, Record, parse_lines
 
 _STAMP = "%d-%b-%Y %H:%M:%S"
 
@@ -59,26 +59,27 @@ def parse_kasteren_tl(sensors_path: Path | str, names_path: Path | str) -> Parse
     Ids absent from the names file are kept: the TL conversion numbers House A's cups cupboard
     4 instead of 7 and leaves five House B sensors unnamed, yet their events are real.
     """
-    result = ParseResult(sensor_names=read_sensor_names(names_path))
-    with open(sensors_path, encoding="latin-1") as lines:
-        for line in lines:
-            result.lines += 1
-            fields = line.split()
-            if not fields:
-                result.skip("blank line")
-                continue
-            if len(fields) != 3:
-                result.skip("wrong column count")
-                continue
-            try:
-                start_s, duration_s = int(fields[0]), int(fields[1])
-            except ValueError:
-                result.skip("non-numeric time")
-                continue
-            # Local wall-clock encoded as UTC: decode as UTC, then drop the zone.
-            start = datetime.fromtimestamp(start_s, UTC).replace(tzinfo=None)
-            _interval(result, start, start + timedelta(seconds=duration_s), fields[2])
-    return result.sort()
+    result = parse_lines(sensors_path, _parse_tl_line, encoding="latin-1")
+    result.sensor_names = read_sensor_names(names_path)
+    return result
+
+
+def _parse_tl_line(line: str, result: ParseResult) -> None:
+    fields = line.split()
+    if not fields:
+        result.skip("blank line")
+        return
+    if len(fields) != 3:
+        result.skip("wrong column count")
+        return
+    try:
+        start_s, duration_s = int(fields[0]), int(fields[1])
+    except ValueError:
+        result.skip("non-numeric time")
+        return
+    # Local wall-clock encoded as UTC: decode as UTC, then drop the zone.
+    start = datetime.fromtimestamp(start_s, UTC).replace(tzinfo=None)
+    _interval(result, start, start + timedelta(seconds=duration_s), fields[2])
 
 
 def read_sensor_names(path: Path | str) -> dict[str, str]:
