@@ -8,12 +8,10 @@ Zigbee2MQTT, as a real mixed home would.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from devices import native
 from devices.signals import DeviceKind, Signal
 from simulators.event import Event
-from simulators.layout import Device, HomeLayout
+from simulators.layout import HomeLayout
 from simulators.shelly_wire import ShellyWire
 from simulators.tasmota_wire import TasmotaWire
 from simulators.wire import HUB, Topics, Wire, WireMessage
@@ -48,30 +46,27 @@ WIFI_KINDS = frozenset(
 class MixedWire:
     """Wi-Fi devices through `wifi`, everything else (and the hub) through `zigbee`."""
 
-    def __init__(self, wifi: Wire, zigbee: Wire, handles: Callable[[Device], bool]) -> None:
-        self.wifi, self.zigbee, self.handles = wifi, zigbee, handles
+    def __init__(self, wifi: Wire, zigbee: Wire) -> None:
+        self.wifi, self.zigbee = wifi, zigbee
 
     def preamble(self, layouts: list[HomeLayout]) -> list[WireMessage]:
         return self.zigbee.preamble(layouts) + self.wifi.preamble(layouts)
 
     def messages(self, layout: HomeLayout, event: Event) -> list[WireMessage]:
-        if event.device_id != HUB and self.handles(layout.device(event.device_id)):
+        if event.device_id != HUB and layout.device(event.device_id).kind in WIFI_KINDS:
             return self.wifi.messages(layout, event)
         return self.zigbee.messages(layout, event)
 
 
 def make_wire(name: str, topics: Topics) -> Wire:
-    def wifi(device: Device) -> bool:
-        return device.kind in WIFI_KINDS
-
     if name == "native":
         return NativeWire(topics)
     if name == "zigbee2mqtt":
         return Z2mWire(topics)
     if name == "shelly":
-        return MixedWire(ShellyWire(), Z2mWire(topics), wifi)
+        return MixedWire(ShellyWire(), Z2mWire(topics))
     if name == "tasmota":
-        return MixedWire(TasmotaWire(), Z2mWire(topics), wifi)
+        return MixedWire(TasmotaWire(), Z2mWire(topics))
     raise ValueError(f"unknown format {name!r}; known: {', '.join(FORMATS)}")
 
 

@@ -127,7 +127,7 @@ def build_sources(options: SimOptions, live_start: datetime) -> list[Source]:
     end = live_start + timedelta(days=1.0 if options.days is None else options.days)
     varied = options.homes > 1
     sims: list[Source] = []
-    cued = len(home_ids(options)) if options.cue_homes is None else options.cue_homes
+    cued = options.homes if options.cue_homes is None else options.cue_homes
     texts = expand(options.cues)
     for n, layout in enumerate(layouts(options)):
         chosen = texts if n < cued else []

@@ -8,7 +8,6 @@ time, UTC epoch seconds.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from devices.signals import DeviceKind, Signal
@@ -74,4 +73,4 @@ def _status(event: Event) -> dict[str, Any]:
 
 def _rpc(src: str, method: str, params: dict[str, Any]) -> WireMessage:
     body = {"src": src, "dst": "veille", "method": method, "params": params}
-    return WireMessage(f"{src}/events/rpc", json.dumps(body, separators=(",", ":")).encode())
+    return WireMessage.of_json(f"{src}/events/rpc", body)

@@ -9,7 +9,6 @@ zone, as Tasmota sends it.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from devices.signals import Signal
@@ -34,10 +33,11 @@ class TasmotaWire:
         messages = []
         sensor = _sensor(event)
         if sensor:
-            messages.append(_json(f"tele/{topic}/SENSOR", {"Time": time, **sensor}))
+            messages.append(WireMessage.of_json(f"tele/{topic}/SENSOR", {"Time": time, **sensor}))
         if Signal.LINK_QUALITY in event.signals:
             rssi = round(event.signals[Signal.LINK_QUALITY] / 255 * 100)
-            messages.append(_json(f"tele/{topic}/STATE", {"Time": time, "Wifi": {"RSSI": rssi}}))
+            state = {"Time": time, "Wifi": {"RSSI": rssi}}
+            messages.append(WireMessage.of_json(f"tele/{topic}/STATE", state))
         return messages
 
 
@@ -57,7 +57,3 @@ def _sensor(event: Event) -> dict[str, Any]:
     if Signal.BUTTON in signals or Signal.PANIC in signals:
         body["Button1"] = {"Action": "SINGLE"}
     return body
-
-
-def _json(topic: str, body: dict[str, Any]) -> WireMessage:
-    return WireMessage(topic, json.dumps(body, separators=(",", ":")).encode())

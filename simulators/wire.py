@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -16,6 +17,11 @@ class WireMessage:
     topic: str
     payload: bytes
     retain: bool = False
+
+    @classmethod
+    def of_json(cls, topic: str, body: object, retain: bool = False) -> WireMessage:
+        """A compact JSON payload, as device firmware sends it."""
+        return cls(topic, json.dumps(body, separators=(",", ":")).encode(), retain)
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,6 @@ availability goes to ``<base>/<friendly>/availability`` and the hub's to
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from devices.signals import DeviceKind, Signal
@@ -31,7 +30,7 @@ class Z2mWire:
         messages = [WireMessage(f"{self.base}/bridge/state", b'{"state":"online"}', True)]
         if len(layouts) <= MAX_ANNOUNCED_HOMES:
             devices = [self._definition(lay, d) for lay in layouts for d in lay.devices]
-            messages.append(WireMessage(f"{self.base}/bridge/devices", _json(devices), True))
+            messages.append(WireMessage.of_json(f"{self.base}/bridge/devices", devices, True))
         return messages
 
     def _definition(self, layout: HomeLayout, device: Device) -> dict[str, Any]:
@@ -45,19 +44,19 @@ class Z2mWire:
     def messages(self, layout: HomeLayout, event: Event) -> list[WireMessage]:
         if event.device_id == HUB:
             state = "online" if event.signals.get(Signal.AVAILABLE) else "offline"
-            return [WireMessage(f"{self.base}/bridge/state", _json({"state": state}), True)]
+            return [WireMessage.of_json(f"{self.base}/bridge/state", {"state": state}, True)]
         name = self.friendly_name(event.home_id, event.device_id)
         topic = f"{self.base}/{name}"
         if event.raw is not None:
             return [WireMessage(topic, event.raw)]
         if event.is_availability:
             state = "online" if event.signals[Signal.AVAILABLE] else "offline"
-            return [WireMessage(f"{topic}/availability", _json({"state": state}), True)]
+            return [WireMessage.of_json(f"{topic}/availability", {"state": state}, True)]
         device = layout.device(event.device_id)
         cached = self._state.setdefault((event.home_id, event.device_id), {})
         cached.update(_fields(device, event))
         cached["last_seen"] = event.stamped_at.isoformat()
-        return [WireMessage(topic, _json(cached))]
+        return [WireMessage.of_json(topic, cached)]
 
 
 def _fields(device: Device, event: Event) -> dict[str, Any]:
@@ -92,7 +91,3 @@ def _fields(device: Device, event: Event) -> dict[str, Any]:
     if device.kind is DeviceKind.BUTTON and "action" not in fields:
         fields["action"] = ""  # a battery report must not repeat the last press
     return fields
-
-
-def _json(body: object) -> bytes:
-    return json.dumps(body, separators=(",", ":")).encode()

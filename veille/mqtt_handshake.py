@@ -18,6 +18,8 @@ from veille.mqtt_topics import valid_topic
 _ACCEPTED_PROTOCOLS = {("MQTT", 4), ("MQIsdp", 3), ("MQTT", 5)}
 # Inbound publishes are handled as they arrive, so the broker takes the protocol's maximum.
 SERVER_RECEIVE_MAXIMUM = 65_535
+# An MQTT 5 client that sends no Receive Maximum accepts this many (§3.1.2.11.3).
+CLIENT_DEFAULT_RECEIVE_MAXIMUM = 65_535
 _NEVER_EXPIRES = 0xFFFFFFFF  # MQTT 5 §3.1.2.11.2
 
 
@@ -62,7 +64,7 @@ def negotiate(connect: mp.Connect, accept_mqtt5: bool = True) -> Terms | bytes:
         raise mc.ProtocolError("invalid will topic")
     if v5:
         expiry_s = session_expiry(props.number(mc.SESSION_EXPIRY, 0))
-        receive_maximum = props.number(mc.RECEIVE_MAXIMUM, 65_535)
+        receive_maximum = props.number(mc.RECEIVE_MAXIMUM, CLIENT_DEFAULT_RECEIVE_MAXIMUM)
         if receive_maximum == 0:
             raise mc.ProtocolError("Receive Maximum of 0")
         max_packet = props.number(mc.MAXIMUM_PACKET_SIZE, 0) or None

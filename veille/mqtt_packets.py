@@ -36,7 +36,6 @@ NO_SUBSCRIPTION_EXISTED = 0x11
 DISCONNECT_WITH_WILL = 0x04
 UNSUPPORTED_PROTOCOL_VERSION = 0x84
 BAD_AUTHENTICATION_METHOD = 0x8C
-SESSION_TAKEN_OVER = 0x8E
 TOPIC_FILTER_INVALID = 0x8F
 
 SUBACK_FAILURE = 0x80  # the only failure code MQTT 3.1.1 has
@@ -231,9 +230,8 @@ def encode_publish(
 def encode_ack(kind: int, packet_id: int, reason: int = 0) -> bytes:
     """PUBACK, PUBREC, PUBCOMP, UNSUBACK (3.1.1). A non-zero reason is MQTT 5 only; without
     one the short form means success in both versions (MQTT 5 §3.4.2.1)."""
-    flags = 0x02 if kind == PUBREL else 0  # PUBREL carries fixed flags 0b0010
     body = struct.pack("!HB", packet_id, reason) if reason else struct.pack("!H", packet_id)
-    return _packet((kind << 4) | flags, body)
+    return _packet(kind << 4, body)
 
 
 def encode_suback(packet_id: int, codes: list[int], v5: bool) -> bytes:

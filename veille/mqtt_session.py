@@ -29,8 +29,6 @@ DEFAULT_MAX_QUEUED = 100_000
 # and so how many duplicates a reconnecting client can see. Mosquitto defaults to 20; a
 # wider window keeps throughput up when the subscriber is on the far side of a busy loop.
 DEFAULT_MAX_INFLIGHT = 100
-# An MQTT 5 client that sends no Receive Maximum accepts this many (§3.1.2.11.3).
-V5_DEFAULT_RECEIVE_MAXIMUM = 65_535
 
 
 @dataclass(frozen=True, slots=True)

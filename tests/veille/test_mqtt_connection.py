@@ -29,7 +29,7 @@ def test_manual_ack_client_with_receive_maximum_10_gets_a_whole_burst(
     n, window = 5000, 10
     cond = threading.Condition()
     received: list[int] = []
-    state = {"acked": 0, "most_outstanding": 0}
+    state = {"acked": 0, "most_outstanding": 0, "subacks": 0}
 
     def on_message(_c: object, _u: object, message: mqtt.MQTTMessage) -> None:
         with cond:
@@ -39,16 +39,24 @@ def test_manual_ack_client_with_receive_maximum_10_gets_a_whole_burst(
             state["most_outstanding"] = max(state["most_outstanding"], outstanding)
             cond.notify_all()
 
+    def on_subscribe(*_: object) -> None:
+        with cond:
+            state["subacks"] += 1
+            cond.notify_all()
+
     client = mqtt.Client(CallbackAPIVersion.VERSION2, "flow-sub", protocol=V5, manual_ack=True)
     client.on_message = on_message
+    client.on_subscribe = on_subscribe
     props = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
     props.ReceiveMaximum = window
     client.connect("127.0.0.1", port, properties=props)
     client.loop_start()
     subscribed = client.subscribe("flow/#", qos=1)[1]
+    with cond:  # the publisher is another connection: the broker must hold the filter first
+        cond.wait_for(lambda: state["subacks"], WAIT_S)
     publisher = Peer(port, "flow-pub", protocol=V5)
     publisher.connect()
-    publisher.publish("flow/ready", b"")  # published after SUBSCRIBE, so after SUBACK
+    publisher.publish("flow/ready", b"")
     with cond:
         assert cond.wait_for(lambda: received, WAIT_S), f"no message (SUBSCRIBE {subscribed})"
     burst = [(f"flow/{i % 3}", b"x") for i in range(n)]
