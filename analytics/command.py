@@ -27,10 +27,12 @@ from analytics.backtest import (
 )
 from analytics.clock import add_clock_arguments, clock_from_args
 from analytics.evaluation import SHARED, SINGLE, Outcome, evaluate_home, merge, recordings
+from analytics.injection import aware
 from analytics.replay import home_config, observations
 from analytics.report import summarise, table
 from analytics.service import run_analytics
 from devices.datasets import DEFAULT_DATA_ROOT, load_home
+from devices.datasets.absences import home_labels
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +101,12 @@ def eval_run(args: argparse.Namespace) -> int:
         records, sensor_map = load_home(name, args.data)
         config = home_config(sensor_map)
         pieces = recordings(list(observations(records, config)))
-        per_home[name] = merge([evaluate_home(config, p, args.day, args.night) for p in pieces])
+        labels = home_labels(name, args.data)
+        absences = [aware(period, config.zone) for period in labels.absences]
+        span = None if labels.span is None else aware(labels.span, config.zone)
+        per_home[name] = merge(
+            [evaluate_home(config, p, args.day, args.night, absences, span) for p in pieces]
+        )
         print(table(name, {d: summarise([o]) for d, o in per_home[name].items()}) + "\n")
     detectors = list(per_home[SINGLE[0]])
     shared = {d: summarise([per_home[h][d] for h in SHARED]) for d in detectors}

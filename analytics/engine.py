@@ -36,6 +36,7 @@ DAY_STARTS = timedelta(hours=4)  # a day's statistics run 04:00-04:00 local
 IN_BED = timedelta(minutes=20)  # in the bedroom this long at night: gone to bed
 SLEEP = timedelta(hours=2)  # a bedroom stay this long is a night's (or a nap's) sleep
 SAME_TRIGGER = timedelta(seconds=10)  # one device twice this close: one trigger
+DOOR_PASSAGE = timedelta(minutes=2)  # the front door's events this close: one passage
 BATH_PAUSE = timedelta(hours=2)  # quiet this long in the bathroom: the last visit ended unseen
 
 
@@ -74,19 +75,25 @@ class HomeDetector:
         local = st.local(obs.at)
         decisions: list[Decision] = []
         st.settle(obs.at)
-        pending = st.pending
+        pending, before = st.pending, st.before_blip
         if self._echo_of_lone_trigger(obs, sensor):
             return []
-        if st.before_blip is not None and pending is not None:
-            # A second event soon after: the lone one was real after all.
-            decisions += self._end_silence(*pending, st.before_blip.last_sensor)
+        if before is not None and pending is not None:
+            if before.may_be_out and sensor.place == Place.ENTRANCE:
+                st.settle(obs.at, at_once=True)  # the door again: not them inside
+            else:
+                # A second event soon after: the lone one was real after all.
+                decisions += self._end_silence(*pending, before.last_sensor)
             st.before_blip = st.pending = None
         if st.last_at is not None:
             gap_s = (obs.at - st.last_at).total_seconds()
             if st.place == Place.ENTRANCE and gap_s >= DEPART_AFTER.total_seconds():
                 st.out_since = st.out_since or st.last_at
+            # Once the front door has opened on the way out, one sensor alone does not say
+            # the resident is in: PIRs, mats and tilt switches fire in empty homes.
+            unsure = st.snapshot().may_be_out and sensor.place != Place.ENTRANCE
             lone_again = st.lone_at is not None and obs.at - st.lone_at <= LONE_REPEAT
-            if obs.at - st.last_at >= BLIP_AFTER and not lone_again:
+            if unsure or (obs.at - st.last_at >= BLIP_AFTER and not lone_again):
                 # Possibly noise: decide once we see whether anything follows.
                 st.before_blip, st.pending = st.snapshot(), (obs, sensor, gap_s, st.context)
             else:
@@ -101,18 +108,16 @@ class HomeDetector:
     def _echo_of_lone_trigger(self, obs: Observation, sensor: Sensor) -> bool:
         """The same device again within seconds of a possibly spurious event (a contact's
         open and close, a mat's press and release) is one trigger, and does not confirm it.
-        Not for the front door, which is never noise, nor while out, when any repeat may be
-        the resident coming back."""
+        While the resident may be out, the same device never confirms itself: a flapping
+        sensor in an empty home repeats for hours; a person coming in passes a second one.
+        The front door is never noise."""
         st = self.state
         pending, before = st.pending, st.before_blip
-        return (
-            pending is not None
-            and before is not None
-            and before.out_since is None
-            and obs.device_id == pending[0].device_id
-            and obs.at - pending[0].at < SAME_TRIGGER
-            and sensor.place != Place.ENTRANCE
-        )
+        if pending is None or before is None or sensor.place == Place.ENTRANCE:
+            return False
+        if obs.device_id != pending[0].device_id:
+            return False
+        return before.may_be_out or obs.at - pending[0].at < SAME_TRIGGER
 
     def _end_silence(
         self, obs: Observation, sensor: Sensor, gap_s: float, place: Place, after: Sensor | None
@@ -131,9 +136,15 @@ class HomeDetector:
         st.out_since = None
         place = sensor.place
         if place == Place.ENTRANCE:
-            # A door after an absence is the resident coming in, not going out.
-            st.returned = came_back or (st.returned and st.place == Place.ENTRANCE)
+            # A door after an absence is the resident coming in, not going out; so is the
+            # door closing behind them a moment later, once they were seen inside.
+            inside = st.last_sensor is not None and st.last_sensor.place != Place.ENTRANCE
+            recent = st.arrived_at is not None and at - st.arrived_at < DOOR_PASSAGE
+            closing = recent and inside
+            st.returned = came_back or closing or (st.returned and st.place == Place.ENTRANCE)
             place = Place.HALL if st.returned else Place.ENTRANCE
+            if came_back:
+                st.arrived_at = at
         else:
             st.returned = False
         if place == Place.BATHROOM and (

@@ -1,5 +1,7 @@
 """`veille eval`: replay every real home, count false alerts, inject silences, and compare
-Veille with the baselines on exactly the same events and injections."""
+Veille with the baselines on exactly the same events and injections. Injections stay inside
+the span the datasets' own labels cover, and daytime ones out of the absences they record
+(`devices.datasets.absences`)."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from analytics import baselines, trend
 from analytics.decision import INACTIVITY_KINDS, Flag
 from analytics.engine import HomeDetector
 from analytics.home import HomeConfig, Observation
-from analytics.injection import WINDOW, Injection, plan
+from analytics.injection import WINDOW, Injection, Period, plan
 from analytics.replay import Detector, advance, flags
 
 MONTH = timedelta(days=30.44)
@@ -82,9 +84,16 @@ def recordings(stream: Sequence[Observation]) -> list[Sequence[Observation]]:
 
 
 def evaluate_home(
-    config: HomeConfig, stream: Sequence[Observation], day: int = 40, night: int = 40
+    config: HomeConfig,
+    stream: Sequence[Observation],
+    day: int = 40,
+    night: int = 40,
+    absences: Sequence[Period] = (),
+    span: Period | None = None,
 ) -> dict[str, Outcome]:
-    injections: list[Injection] = plan(stream, config, day, night)
+    """`absences`: aware periods the labels say the home was empty (no daytime injection);
+    `span`: aware, what the labels cover (no injection outside it; None: no labels)."""
+    injections: list[Injection] = plan(stream, config, day, night, absences, span)
     detectors = {name: make(config) for name, make in DETECTORS.items()}
     results = {name: Outcome() for name in detectors}
     raised: dict[str, list[Flag]] = {name: [] for name in detectors}

@@ -1,9 +1,14 @@
 """Injected silences: where, in a real log, a resident could have fallen and lain still.
 
-Daytime: uniformly random moments between 08:00 and 20:00 local when the resident is at home
-(not in a door-then-silence absence). Night: the first movement out of the bedroom after at
-least 20 min in it, between 23:00 and 06:00: "got up and did not return to bed". In both,
-every event after the moment is removed for up to 12 h. Seeds are fixed per home.
+Daytime: uniformly random moments between 08:00 and 20:00 local when the resident is at home:
+not in a door-then-silence absence, and not within 10 min of an absence that the dataset's own
+labels record (`devices.datasets.absences`), since some homes' sensors keep firing while the
+resident is out. Night: the first movement out of the bedroom after at least 20 min in it,
+between 23:00 and 06:00: "got up and did not return to bed". In both, every event after the
+moment is removed for up to 12 h. Where the dataset has labels, both kinds are drawn only
+inside the span they cover: outside it nobody knows whether the resident was at home. Seeds are
+fixed per home; night moments have a generator of their own, so the labels' absences move
+daytime moments only.
 """
 
 from __future__ import annotations
@@ -14,7 +19,8 @@ import random
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from analytics.home import HomeConfig, Observation, Place
 
@@ -22,6 +28,10 @@ WINDOW = timedelta(hours=12)
 AWAY_AFTER = timedelta(minutes=10)
 UNEXPLAINED_GAP = timedelta(hours=10)  # a longer daytime gap is missing data or an absence
 IN_BED = timedelta(minutes=20)  # in the bedroom this long (events or not): in bed
+# Labels are set by hand around the door events: keep clear of their edges.
+LABEL_MARGIN = timedelta(minutes=10)
+
+Period = tuple[datetime, datetime]
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,9 +44,22 @@ def _activities(stream: Sequence[Observation]) -> list[Observation]:
     return [o for o in stream if o.activity]
 
 
+def aware(period: Period, zone: ZoneInfo) -> Period:
+    """A naive local period (as the dataset labels give it) in UTC, like `replay.observations`."""
+    start, end = period
+    return start.replace(tzinfo=zone).astimezone(UTC), end.replace(tzinfo=zone).astimezone(UTC)
+
+
 def in_home(
-    acts: Sequence[Observation], times: Sequence[datetime], config: HomeConfig, at: datetime
+    acts: Sequence[Observation],
+    times: Sequence[datetime],
+    config: HomeConfig,
+    at: datetime,
+    absences: Sequence[Period] = (),
 ) -> bool:
+    """`absences`: aware periods in which the dataset's labels say nobody was at home."""
+    if any(start - LABEL_MARGIN <= at < end + LABEL_MARGIN for start, end in absences):
+        return False
     i = bisect.bisect_right(times, at) - 1
     if i < 0 or i + 1 >= len(acts):
         return False
@@ -49,21 +72,34 @@ def in_home(
 
 
 def plan(
-    stream: Sequence[Observation], config: HomeConfig, day: int, night: int
+    stream: Sequence[Observation],
+    config: HomeConfig,
+    day: int,
+    night: int,
+    absences: Sequence[Period] = (),
+    span: Period | None = None,
 ) -> list[Injection]:
+    """`absences`, `span`: aware; the labels' absences and what they cover (None: no labels)."""
     acts = _activities(stream)
     if len(acts) < 2:
         return []
-    rng = random.Random(zlib.crc32(config.home_id.encode()))
+    seed = zlib.crc32(config.home_id.encode())
+    rng = random.Random(seed)
     times = [o.at for o in acts]
     start, end = times[0], times[-1] - WINDOW
+
+    def labelled(at: datetime) -> bool:
+        # Refused rather than drawn from a narrower range: the draws stay the same where the
+        # labels cover the whole log.
+        return span is None or span[0] <= at < span[1]
+
     chosen: list[Injection] = []
     tries = 0
     while len(chosen) < day and tries < day * 200 and end > start:
         tries += 1
         at = start + timedelta(seconds=rng.uniform(0, (end - start).total_seconds()))
         local = at.astimezone(config.zone)
-        if 8 <= local.hour < 20 and in_home(acts, times, config, at):
+        if 8 <= local.hour < 20 and labelled(at) and in_home(acts, times, config, at, absences):
             chosen.append(Injection(at, "day"))
     candidates = []
     in_bedroom_since: datetime | None = None
@@ -80,8 +116,11 @@ def plan(
             and place not in (Place.BEDROOM, Place.ENTRANCE)
             and in_bedroom_since is not None
             and current.at - in_bedroom_since >= IN_BED
-            and current.at < times[-1] - WINDOW
+            and current.at < end
+            and labelled(current.at)
         ):
             candidates.append(Injection(current.at, "night"))
-    chosen += rng.sample(candidates, min(night, len(candidates)))
+    # Its own generator: how many daytime draws were refused must not change the nights.
+    night_rng = random.Random(seed + 1)
+    chosen += night_rng.sample(candidates, min(night, len(candidates)))
     return sorted(chosen, key=lambda i: i.at)

@@ -32,6 +32,11 @@ class Snapshot:
     out_since: datetime | None
     returned: bool
 
+    @property
+    def may_be_out(self) -> bool:
+        """Out, or just through the front door on the way out (not coming in)."""
+        return self.out_since is not None or (self.place == Place.ENTRANCE and not self.returned)
+
 
 @dataclass
 class HomeState:
@@ -41,6 +46,7 @@ class HomeState:
     place: Place = Place.OTHER  # where the current silence started
     out_since: datetime | None = None  # set once a door-then-silence says the resident left
     returned: bool = False  # the last door event ended an absence: they came in
+    arrived_at: datetime | None = None  # when they last came in through the front door
     bath_since: datetime | None = None  # start of the current bathroom visit
     bedroom_since: datetime | None = None  # start of the current stay in the bedroom
     night_up: bool = False  # got out of bed at night and not back in the bedroom yet
@@ -67,10 +73,12 @@ class HomeState:
     def snapshot(self) -> Snapshot:
         return Snapshot(self.last_at, self.last_sensor, self.place, self.out_since, self.returned)
 
-    def settle(self, now: datetime) -> None:
-        """Undo a lone event once it is clear nothing followed it."""
+    def settle(self, now: datetime, at_once: bool = False) -> None:
+        """Undo a lone event once it is clear nothing followed it (`at_once`: already clear)."""
         snap = self.before_blip
-        if snap is None or self.last_at is None or now - self.last_at < BLIP_CONFIRM:
+        if snap is None or self.last_at is None:
+            return
+        if now - self.last_at < BLIP_CONFIRM and not at_once:
             return
         self.before_blip = self.pending = None
         self.lone_at = self.last_at

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import gzip
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TextIO
 
 from devices.datasets.record import ParseResult, Record
 
@@ -29,23 +30,28 @@ _COLUMN_ROW = re.compile(r"^(\d+)\s+(\w+)\s+")
 def parse_aras(folder: Path | str) -> ParseResult:
     folder = Path(folder)
     names = sensor_names(folder)
+    result = ParseResult(sensor_names={name: name for name in names})
+    state = [0] * SENSOR_COLUMNS
+    previous_day = 0
+    for day, midnight, lines in read_days(folder):
+        if day != previous_day + 1:
+            state = [0] * SENSOR_COLUMNS
+        _parse_day(lines, midnight, names, state, result)
+        previous_day = day
+    return result
+
+
+def read_days(folder: Path) -> Iterator[tuple[int, datetime, TextIO]]:
+    """Each ``DAY_N`` file in day order: N, the midnight it is placed on, its open lines."""
     days = sorted(
         (int(m.group(1)), path)
         for path in folder.iterdir()
         if (m := _DAY_FILE.match(path.name)) is not None
     )
-    result = ParseResult(sensor_names={name: name for name in names})
-    state = [0] * SENSOR_COLUMNS
-    previous_day = 0
     for day, path in days:
-        if day != previous_day + 1:
-            state = [0] * SENSOR_COLUMNS
-        midnight = ARAS_DAY_1 + timedelta(days=day - 1)
         opener = gzip.open if path.suffix == ".gz" else open
         with opener(path, "rt", encoding="ascii", errors="replace") as lines:
-            _parse_day(lines, midnight, names, state, result)
-        previous_day = day
-    return result
+            yield day, ARAS_DAY_1 + timedelta(days=day - 1), lines
 
 
 def _parse_day(

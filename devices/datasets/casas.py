@@ -9,6 +9,8 @@ Two layouts exist and both are accepted:
   homes have no target column (``2010-11-04 00:03:50.209589 M003 ON``): the fourth field is
   then already the state.
 - CIL / tm000: ``2016-07-12 00:00:30.600670<TAB>BedroomABed<TAB>ON<TAB>`` (tab separated).
+
+`parse_casas_labels` reads the activity labels of the same lines (``Leave_Home``...).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import math
 from datetime import datetime
 from pathlib import Path
+from typing import NamedTuple
 
 from devices.datasets.record import ParseResult, Record, parse_lines
 
@@ -26,41 +29,69 @@ def parse_casas(path: Path | str) -> ParseResult:
     return parse_lines(path, _parse_line)
 
 
+def parse_casas_labels(path: Path | str) -> list[tuple[datetime, str]]:
+    """Each good line's time and activity label text ("" when it has none), in file order."""
+    labels: list[tuple[datetime, str]] = []
+
+    def keep(line: str, result: ParseResult) -> None:
+        event = _event(line, result)
+        if event is not None:
+            labels.append((event.at, event.label))
+
+    parse_lines(path, keep)
+    return labels
+
+
+class _Event(NamedTuple):
+    at: datetime
+    sensor: str
+    value: float
+    label: str  # the activity label column(s) after the state, space-joined
+
+
 def _parse_line(line: str, result: ParseResult) -> None:
+    event = _event(line, result)
+    if event is not None:
+        result.records.append(Record(event.at, event.sensor, event.value))
+
+
+def _event(line: str, result: ParseResult) -> _Event | None:
+    """One line split by the rules above; None (counted in `result`) if it is not an event."""
     if not line.strip():
         result.skip("blank line")
-        return
+        return None
     if "\t" in line:
         fields = line.rstrip("\r\n").split("\t")
         if len(fields) < 3:
             result.skip("too few columns")
-            return
+            return None
         stamp, sensor, state = fields[0], fields[1].strip(), fields[2].strip()
+        labels = [f.strip() for f in fields[3:]]
     else:
         fields = line.split()
         if len(fields) < 4:
             result.skip("too few columns")
-            return
+            return None
         stamp = f"{fields[0]} {fields[1]}"
         if _state_value(fields[3]) is not None or len(fields) == 4:
-            sensor, state = fields[2], fields[3]  # no target column
+            sensor, state, labels = fields[2], fields[3], fields[4:]  # no target column
         elif fields[2] == fields[3]:
-            sensor, state = fields[2], fields[4]
+            sensor, state, labels = fields[2], fields[4], fields[5:]
         else:
-            sensor, state = f"{fields[2]}.{fields[3]}", fields[4]
+            sensor, state, labels = f"{fields[2]}.{fields[3]}", fields[4], fields[5:]
     value = _state_value(state)
     if value is None:
         result.skip(f"unknown state {state[:20]!r}")
-        return
+        return None
     try:
         at = datetime.fromisoformat(stamp.strip())
     except ValueError:
         result.skip("bad timestamp")
-        return
+        return None
     if not sensor:
         result.skip("empty sensor id")
-        return
-    result.records.append(Record(at, sensor, value))
+        return None
+    return _Event(at, sensor, value, " ".join(label for label in labels if label))
 
 
 def _state_value(state: str) -> float | None:

@@ -8,20 +8,44 @@ dataset's numeric ids as strings (``"24"``); their names live in the home's sens
 - Transfer-learning benchmark (Houses A, B, C): ``<start epoch s><TAB><duration s><TAB><id>``,
   where the epoch encodes *local* wall-clock time as if it were UTC (see the data README), so
   records are naive local times.
+
+The activity labels (``kasterenActData.txt``, ``houseX.activities``) share each layout and time
+base; `kasteren_activities_ubicomp` and `kasteren_activities_tl` read them as intervals.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import NamedTuple
 
 from devices.datasets.record import ParseResult, Record, parse_lines
 
 _STAMP = "%d-%b-%Y %H:%M:%S"
 
 
+class Interval(NamedTuple):
+    """One sensor activation or one labelled activity, in naive local time."""
+
+    start: datetime
+    end: datetime
+    id: str
+
+
 def parse_kasteren_ubicomp(path: Path | str) -> ParseResult:
     result = ParseResult()
+    for interval in _ubicomp_rows(path, 4, result):
+        _interval(result, interval)
+    return result.sort()
+
+
+def kasteren_activities_ubicomp(path: Path | str) -> list[Interval]:
+    """``kasterenActData.txt``: the same layout without the value column."""
+    return list(_ubicomp_rows(path, 3, ParseResult()))
+
+
+def _ubicomp_rows(path: Path | str, columns: int, result: ParseResult) -> Iterator[Interval]:
     in_data = False
     with open(path, encoding="latin-1") as lines:
         for line in lines:
@@ -39,7 +63,7 @@ def parse_kasteren_ubicomp(path: Path | str) -> ParseResult:
                 result.skip("blank line")
                 continue
             fields = text.split("\t")
-            if len(fields) != 4:
+            if len(fields) != columns:
                 result.skip("wrong column count")
                 continue
             try:
@@ -49,8 +73,7 @@ def parse_kasteren_ubicomp(path: Path | str) -> ParseResult:
             except ValueError:
                 result.skip("bad timestamp")
                 continue
-            _interval(result, start, end, fields[2].strip())
-    return result.sort()
+            yield Interval(start, end, fields[2].strip())
 
 
 def parse_kasteren_tl(sensors_path: Path | str, names_path: Path | str) -> ParseResult:
@@ -64,22 +87,41 @@ def parse_kasteren_tl(sensors_path: Path | str, names_path: Path | str) -> Parse
     return result
 
 
+def kasteren_activities_tl(path: Path | str) -> list[Interval]:
+    """``houseX.activities``: the same layout and time base as ``houseX.sensors``."""
+    intervals: list[Interval] = []
+
+    def keep(line: str, result: ParseResult) -> None:
+        interval = _tl_row(line, result)
+        if interval is not None:
+            intervals.append(interval)
+
+    parse_lines(path, keep, encoding="latin-1")
+    return intervals
+
+
 def _parse_tl_line(line: str, result: ParseResult) -> None:
+    interval = _tl_row(line, result)
+    if interval is not None:
+        _interval(result, interval)
+
+
+def _tl_row(line: str, result: ParseResult) -> Interval | None:
     fields = line.split()
     if not fields:
         result.skip("blank line")
-        return
+        return None
     if len(fields) != 3:
         result.skip("wrong column count")
-        return
+        return None
     try:
         start_s, duration_s = int(fields[0]), int(fields[1])
     except ValueError:
         result.skip("non-numeric time")
-        return
+        return None
     # Local wall-clock encoded as UTC: decode as UTC, then drop the zone.
     start = datetime.fromtimestamp(start_s, UTC).replace(tzinfo=None)
-    _interval(result, start, start + timedelta(seconds=duration_s), fields[2])
+    return Interval(start, start + timedelta(seconds=duration_s), fields[2])
 
 
 def read_sensor_names(path: Path | str) -> dict[str, str]:
@@ -92,9 +134,9 @@ def read_sensor_names(path: Path | str) -> dict[str, str]:
     return names
 
 
-def _interval(result: ParseResult, start: datetime, end: datetime, sensor: str) -> None:
-    if end < start:
+def _interval(result: ParseResult, interval: Interval) -> None:
+    if interval.end < interval.start:
         result.skip("interval ends before it starts")
         return
-    result.records.append(Record(start, sensor, 1.0))
-    result.records.append(Record(end, sensor, 0.0))
+    result.records.append(Record(interval.start, interval.id, 1.0))
+    result.records.append(Record(interval.end, interval.id, 0.0))

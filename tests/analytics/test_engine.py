@@ -210,3 +210,50 @@ def test_two_lone_movements_a_few_minutes_apart_are_sparse_activity_not_noise() 
     advance(detector, second + timedelta(minutes=6))
     assert detector.state.last_at == second
     assert detector.state.place == Place.LIVING
+
+
+def _motion(detector: HomeDetector, device: str, when: datetime) -> None:
+    signal = Signal.CONTACT_OPEN if device == "front-door" else Signal.MOTION
+    detector.observe(Observation(when, device, signal, 1.0, True))
+
+
+def test_a_sensor_flapping_alone_after_she_went_out_does_not_bring_her_home() -> None:
+    detector, _ = simulate(10)
+    left = START + 10 * DAY + timedelta(hours=10)
+    _motion(detector, "hall-pir", left - timedelta(minutes=1))
+    _motion(detector, "front-door", left)
+    # The kitchen PIR fires every few minutes for two hours in the empty flat, then stops.
+    for minute in range(3, 120, 4):
+        advance(detector, left + timedelta(minutes=minute))
+        _motion(detector, "kitchen-pir", left + timedelta(minutes=minute))
+    quiet_until = left + timedelta(hours=10)
+    raised = flags(advance(detector, quiet_until))
+    assert detector.state.out_since == left
+    assert [f.kind for f in raised if f.kind in ("inactivity", "monitoring_lost")] == []
+
+
+def test_two_sensors_after_the_door_mean_she_stayed_in_and_is_watched() -> None:
+    detector, _ = simulate(10)
+    door = START + 10 * DAY + timedelta(hours=10)
+    _motion(detector, "front-door", door)  # opened for the post, then back inside
+    _motion(detector, "hall-pir", door + timedelta(minutes=1))
+    _motion(detector, "living-pir", door + timedelta(minutes=2))
+    raised = flags(advance(detector, door + timedelta(hours=12)))
+    assert detector.state.out_since is None
+    assert "inactivity" in [f.kind for f in raised]
+
+
+def test_one_sensor_after_coming_home_is_enough() -> None:
+    detector, _ = simulate(10)
+    door = START + 10 * DAY + timedelta(hours=10)
+    _motion(detector, "hall-pir", door - timedelta(minutes=1))
+    _motion(detector, "front-door", door)
+    advance(detector, door + timedelta(hours=2))
+    assert detector.state.left_at() == door
+    back = door + timedelta(hours=2)
+    _motion(detector, "front-door", back)  # the door again after an absence: she came in
+    _motion(detector, "living-pir", back + timedelta(minutes=1))
+    _motion(detector, "front-door", back + timedelta(seconds=30))  # closed behind her
+    raised = flags(advance(detector, back + timedelta(hours=12)))
+    assert detector.state.out_since is None
+    assert "inactivity" in [f.kind for f in raised]

@@ -1,0 +1,75 @@
+"""Where silences may be injected: labelled absences count as "not at home", and nothing is
+drawn outside the span the labels cover."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from analytics.home import HomeConfig, Observation, Sensor
+from analytics.injection import LABEL_MARGIN, aware, in_home, plan
+from devices.signals import DeviceKind, Room, Signal
+
+T0 = datetime(2026, 1, 5, 6, 0, tzinfo=UTC)
+CONFIG = HomeConfig("h", "Europe/Paris", {"m": Sensor("m", DeviceKind.MOTION, Room.LIVING)})
+# A motion sensor that keeps firing every 5 min for two days, as a pet or a draught would
+# while the resident is out: the heuristic alone sees someone at home throughout.
+STREAM = [
+    Observation(T0 + timedelta(minutes=5 * i), "m", Signal.MOTION, 1.0, True) for i in range(576)
+]
+TIMES = [o.at for o in STREAM]
+OUT = (T0 + timedelta(hours=4), T0 + timedelta(hours=7))
+
+
+def test_a_labelled_absence_and_its_margins_are_not_in_home() -> None:
+    def home(at: datetime) -> bool:
+        return in_home(STREAM, TIMES, CONFIG, at, [OUT])
+
+    start, end = OUT
+    assert in_home(STREAM, TIMES, CONFIG, start + timedelta(hours=1))  # no labels: heuristic
+    assert not home(start + timedelta(hours=1))
+    assert not home(start - LABEL_MARGIN)
+    assert not home(end + LABEL_MARGIN - timedelta(seconds=1))
+    assert home(start - LABEL_MARGIN - timedelta(seconds=1))
+    assert home(end + LABEL_MARGIN)
+
+
+def test_labels_are_local_time_and_keep_day_injections_out_of_them() -> None:
+    # 11:00-14:00 in Paris (UTC+1 in January) is 10:00-13:00 UTC: the same period as OUT.
+    local = (datetime(2026, 1, 5, 11, 0), datetime(2026, 1, 5, 14, 0))  # noqa: DTZ001
+    assert aware(local, CONFIG.zone) == OUT
+    absences = [aware(local, CONFIG.zone)]
+    days = [i.at for i in plan(STREAM, CONFIG, 30, 0, absences) if i.kind == "day"]
+    assert len(days) == 30
+    start, end = absences[0]
+    assert not any(start - LABEL_MARGIN <= at < end + LABEL_MARGIN for at in days)
+    before = [i.at for i in plan(STREAM, CONFIG, 30, 0) if i.kind == "day"]
+    assert any(start <= at < end for at in before)  # without labels some land inside
+
+
+def test_nothing_is_drawn_outside_the_labelled_span() -> None:
+    """Three days of a living-room sensor every 5 min, but each night in bed from 00:00 to
+    02:00 local (two bedroom events half an hour apart), then up: a night moment each night."""
+    config = HomeConfig(
+        "h",
+        "Europe/Paris",
+        {
+            "m": Sensor("m", DeviceKind.MOTION, Room.LIVING),
+            "b": Sensor("b", DeviceKind.MOTION, Room.BEDROOM),
+        },
+    )
+    midnight = datetime(2026, 1, 4, 23, 0, tzinfo=UTC)  # 00:00 in Paris
+    stream: list[Observation] = []
+    for i in range(3 * 288):
+        at = midnight + timedelta(minutes=5 * i)
+        clock = (at - midnight) % timedelta(days=1)
+        in_bed = clock < timedelta(hours=2)
+        if not in_bed or clock in (timedelta(0), timedelta(minutes=30)):
+            stream.append(Observation(at, "b" if in_bed else "m", Signal.MOTION, 1.0, True))
+    everywhere = plan(stream, config, 30, 5)
+    assert sum(i.kind == "night" for i in everywhere) == 3  # one each night
+    span = (midnight + timedelta(hours=23), midnight + timedelta(days=1, hours=12))
+    inside = plan(stream, config, 30, 5, span=span)
+    assert sum(i.kind == "day" for i in inside) == 30
+    assert sum(i.kind == "night" for i in inside) == 1
+    assert all(span[0] <= i.at < span[1] for i in inside)
+    assert any(not span[0] <= i.at < span[1] for i in everywhere)
