@@ -9,7 +9,9 @@ from the first labelled activity's start to the last one's end, whatever the act
   the id named ``leave-house`` in ``houseX.activity_names`` for B and C).
 - casas-al-smarthome: from the last line of a departure (a ``Leave_Home`` run, or once a
   ``Step_Out`` run) to the first line of the ``Enter_Home`` run that follows it.
-- casas-cil-tm000: no labels, so no periods and no span.
+- casas-cil-tm000: no activity labels, so no span; only the multi-day absence its README
+  documents (activity stops on 13 July, resumes around 18:00 on 16 July), bounded by the
+  entryway passages that open and close it.
 - aras-a/b: the seconds in which both residents' label is 2, ``Going Out``.
 """
 
@@ -34,6 +36,11 @@ Period = tuple[datetime, datetime]
 
 KASTEREN_A_LEAVE = "1"  # README_original.txt: "1: 'leave house'"
 ARAS_GOING_OUT = "2"  # README_a.txt / README_b.txt: "2 Going Out"
+# Naive local, like the records (fromisoformat: no zone, on purpose).
+TM000_ABSENCE = (
+    datetime.fromisoformat("2016-07-13T07:21:11"),
+    datetime.fromisoformat("2016-07-16T18:54:36"),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +134,7 @@ def _aras(house: str) -> Callable[[Path], Labels]:
 
 LABELS: dict[str, Callable[[Path], Labels]] = {
     "casas-al-smarthome": _casas,
-    "casas-cil-tm000": lambda root: Labels([], None),
+    "casas-cil-tm000": lambda root: Labels([TM000_ABSENCE], None),
     "kasteren-a": _kasteren_a,
     "kasteren-b": _tl("B"),
     "kasteren-c": _tl("C"),

@@ -17,10 +17,10 @@ from devices.datasets.home import DEFAULT_DATA_ROOT
 from devices.signals import Role
 
 # Absences counted by hand from the label files (CASAS: 74 Leave_Home -> Enter_Home, plus one
-# Step_Out -> Enter_Home). tm000 has no labels.
+# Step_Out -> Enter_Home). tm000 has no labels, only the absence its README describes.
 EXPECTED = {
     "casas-al-smarthome": 75,
-    "casas-cil-tm000": 0,
+    "casas-cil-tm000": 1,
     "kasteren-a": 34,
     "kasteren-b": 24,
     "kasteren-c": 47,
@@ -69,7 +69,7 @@ def test_absences_meet_the_front_door(home: str) -> None:
 def test_span_lies_within_the_records_and_holds_the_absences(home: str) -> None:
     labels = home_labels(home, DEFAULT_DATA_ROOT)
     if home not in SPAN_DAYS:
-        assert labels.span is None  # tm000: no labels
+        assert labels.span is None  # tm000: no activity labels
         return
     assert labels.span is not None
     start, end = labels.span
