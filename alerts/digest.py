@@ -3,8 +3,10 @@
 Sent once per local day from `DIGEST_AT` (home-local time) for at most `LATEST_AFTER` (a
 digest that late is old news; the next one will come), covering the 24 hours before it:
 first activity, meals (kitchen activity at meal times), the night, outings (the entrance
-door), anything unusual, and low device batteries. A contact's quiet hours hold it back
-until they end; they never apply to incidents.
+door), anything unusual, and low device batteries. Sunday's digest also carries the weekly
+slow-change summary (`analytics.trend`): lasting shifts in the daily routine over the weeks,
+told here rather than as alarms. A contact's quiet hours hold it back until they end; they
+never apply to incidents.
 """
 
 from __future__ import annotations
@@ -16,8 +18,10 @@ from zoneinfo import ZoneInfo
 import psycopg
 
 from alerts.hours import parse_hours, within
+from analytics import trend
 from analytics.clock import Clock
-from storage import contacts, digests, homes, incidents, outbox
+from analytics.daily import DayStats
+from storage import contacts, digests, homes, incidents, outbox, readings
 from storage.digests import Activity
 from storage.homes import Home
 from storage.incidents import Incident
@@ -28,6 +32,8 @@ LOW_BATTERY_PCT = 20.0
 MEALS = (("breakfast", 6, 10), ("lunch", 11, 14), ("dinner", 17, 21))
 NIGHT = (23, 6)  # local hours
 SAME_USE = timedelta(minutes=10)  # door events or bathroom visits closer than this are one
+WEEKLY_ON = 6  # Sunday's digest carries the weekly slow-change summary
+TREND_DAYS = 56  # the summary compares the last days with the weeks before, up to this far
 
 
 def digest_day(local_now: datetime) -> date | None:
@@ -139,5 +145,13 @@ class Digests:
             day,
             tz,
         )
+        if day.weekday() == WEEKLY_ON:
+            since = day - timedelta(days=TREND_DAYS)
+            days = [
+                DayStats.from_features(row.day, row.features)
+                for row in readings.list_daily_features(self.conn, home.id, since)
+                if row.day <= day
+            ]
+            lines.append("Over the weeks: " + trend.weekly_summary(days))
         title = f"{home.name or home.id}: " + ("daily summary" if unusual else "all is well")
         return title, "\n".join(lines)

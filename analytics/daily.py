@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import date
 
@@ -20,3 +21,16 @@ class DayStats:
         values = asdict(self)
         values.pop("day")
         return {k: float(v) for k, v in values.items() if v is not None}
+
+    @classmethod
+    def from_features(cls, day: date, features: Mapping[str, float]) -> DayStats:
+        """The inverse of `features`, as stored in `daily_features`."""
+        return cls(
+            day,
+            wake_h=features.get("wake_h"),
+            bed_h=features.get("bed_h"),
+            night_bathroom_trips=int(features.get("night_bathroom_trips", 0)),
+            kitchen_visits=int(features.get("kitchen_visits", 0)),
+            hours_out=float(features.get("hours_out", 0.0)),
+            activity_events=int(features.get("activity_events", 0)),
+        )

@@ -35,6 +35,7 @@ _DISTANT = frozenset({Place.BEDROOM, Place.BATHROOM, Place.KITCHEN, Place.LIVING
 DAY_STARTS = timedelta(hours=4)  # a day's statistics run 04:00-04:00 local
 IN_BED = timedelta(minutes=20)  # in the bedroom this long at night: gone to bed
 SLEEP = timedelta(hours=2)  # a bedroom stay this long is a night's (or a nap's) sleep
+EXCURSION = timedelta(minutes=30)  # out of the bedroom and back within this: one stay
 SAME_TRIGGER = timedelta(seconds=10)  # one device twice this close: one trigger
 DOOR_PASSAGE = timedelta(minutes=2)  # the front door's events this close: one passage
 BATH_PAUSE = timedelta(hours=2)  # quiet this long in the bathroom: the last visit ended unseen
@@ -182,16 +183,22 @@ class HomeDetector:
             day.hours_out += (at - st.out_since).total_seconds() / 3600
         if place == Place.KITCHEN and st.place != Place.KITCHEN:
             day.kitchen_visits += 1
-        since = st.bedroom_since
-        if st.place == Place.BEDROOM and place != Place.BEDROOM and since and at - since >= SLEEP:
+        since = st.night_since
+        leaving = st.place == Place.BEDROOM and place != Place.BEDROOM
+        if leaving and since and at - since >= SLEEP:
             # A long stay in the bedroom: it began at bed time and ends at waking.
             began = _day_hour(st.local(since))
             if day.bed_h is None and (began >= 19 or st.local(since).date() != day.day):
                 day.bed_h = began
             if 4 <= local.hour < 13:
                 day.wake_h = _day_hour(local)
+        if leaving:
+            st.left_bedroom_at = at
         if place == Place.BEDROOM and st.place != Place.BEDROOM:
             st.bedroom_since = at
+            left = st.left_bedroom_at
+            if left is None or at - left > EXCURSION:
+                st.night_since = at  # else a night trip and back: the same night goes on
         up = place not in (Place.BEDROOM, Place.ENTRANCE) and st.out_since is None
         if up and local.hour >= 4 and st.woke_on != local.date():
             st.woke_on = local.date()

@@ -49,6 +49,9 @@ class HomeState:
     arrived_at: datetime | None = None  # when they last came in through the front door
     bath_since: datetime | None = None  # start of the current bathroom visit
     bedroom_since: datetime | None = None  # start of the current stay in the bedroom
+    # for the daily statistics: the same stay, short trips out (the toilet at night) included
+    night_since: datetime | None = None
+    left_bedroom_at: datetime | None = None
     night_up: bool = False  # got out of bed at night and not back in the bedroom yet
     woke_on: date | None = None  # the local day the resident was last seen up
     not_up_on: date | None = None  # the local day "not up yet" was last flagged

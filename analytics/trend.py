@@ -1,9 +1,10 @@
 """Slow change: daily routine features scored for a sustained shift over weeks.
 
-Each feature's last ten days are compared with the weeks before: how many standard errors
-their median sits from the earlier median. A Theil-Sen slope (scikit-learn) over the recent
-month must point the same way. Findings feed a weekly summary ("getting up later by 1 h");
-they are never alarms.
+Each feature's last five to ten days are compared with the weeks before: how many standard
+errors their level sits from the earlier one (medians for times of day, means for counts).
+A Theil-Sen slope (scikit-learn) over the recent three weeks must point the same way.
+Findings feed the weekly summary in Sunday's digest ("getting up later by 1 h"); they are
+never alarms.
 """
 
 from __future__ import annotations
@@ -17,16 +18,26 @@ from sklearn.linear_model import TheilSenRegressor
 from analytics.daily import DayStats
 
 RECENT_DAYS = 10
+MIN_RECENT_DAYS = 5
 MIN_BASELINE_DAYS = 14
 Z_LIMIT = 4.0
-# feature -> (smallest change worth telling, noise floor of the spread, wording)
-MEANINGFUL: dict[str, tuple[float, float, str]] = {
-    "wake_h": (0.5, 0.25, "getting up {sign} by {abs_h}"),
-    "bed_h": (1.0, 0.75, "going to bed {sign} by {abs_h}"),
-    "night_bathroom_trips": (0.75, 0.5, "night bathroom trips {ratio}"),
-    "kitchen_visits": (1.5, 1.0, "kitchen visits {ratio}"),
-    "hours_out": (2.0, 1.5, "time out of home {ratio}"),
-    "activity_events": (0.0, 10.0, "overall activity {ratio}"),
+
+
+@dataclass(frozen=True, slots=True)
+class Feature:
+    meaningful: float  # the smallest change worth telling (0: 30 % of the usual)
+    floor: float  # noise floor of the day-to-day spread
+    wording: str
+    count: bool = False  # a daily count: compared by means, not medians
+
+
+FEATURES: dict[str, Feature] = {
+    "wake_h": Feature(0.5, 0.25, "getting up {sign} by {abs_h}"),
+    "bed_h": Feature(1.0, 0.75, "going to bed {sign} by {abs_h}"),
+    "night_bathroom_trips": Feature(0.75, 0.5, "night bathroom trips {ratio}", count=True),
+    "kitchen_visits": Feature(1.5, 1.0, "kitchen visits {ratio}", count=True),
+    "hours_out": Feature(2.0, 1.5, "time out of home {ratio}"),
+    "activity_events": Feature(0.0, 10.0, "overall activity {ratio}"),
 }
 
 
@@ -48,8 +59,8 @@ def _series(days: Sequence[DayStats], feature: str) -> tuple[np.ndarray, np.ndar
     return np.asarray(index, dtype=float), np.asarray(values, dtype=float)
 
 
-def _wording(feature: str, baseline: float, recent: float) -> str:
-    template = MEANINGFUL[feature][2]
+def _wording(feature: str, baseline: float, recent: float, recent_days: int) -> str:
+    template = FEATURES[feature].wording
     change = recent - baseline
     minutes = round(abs(change) * 60 / 15) * 15
     abs_h = f"{minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else f"{minutes} min"
@@ -60,36 +71,56 @@ def _wording(feature: str, baseline: float, recent: float) -> str:
     else:
         ratio = f"{'up' if change > 0 else 'down'} {abs(change) / max(baseline, 1e-9):.0%}"
     text = template.format(sign="later" if change > 0 else "earlier", abs_h=abs_h, ratio=ratio)
-    return f"{text} over the last {RECENT_DAYS} days ({baseline:.1f} -> {recent:.1f} a day)"
+    return f"{text} over the last {recent_days} days ({baseline:.1f} -> {recent:.1f} a day)"
+
+
+def _shift(spec: Feature, base: np.ndarray, recent: np.ndarray) -> tuple[float, float, float]:
+    """(usual, recent, z): how far the recent level sits from the usual, in standard errors.
+    Times of day by medians (robust to a night out); counts by means, since a median of small
+    counts jumps a whole unit at random."""
+    if spec.count:
+        centre, now = float(base.mean()), float(recent.mean())
+        variance = max(float(base.var(ddof=1)), spec.floor**2)
+        z = (now - centre) / float(np.sqrt(variance / len(recent) + variance / len(base)))
+        return centre, now, z
+    centre, now = float(np.median(base)), float(np.median(recent))
+    spread = max(float(np.median(np.abs(base - centre))) * 1.4826, spec.floor)
+    return centre, now, (now - centre) / (spread * 1.25 / np.sqrt(len(recent)))
 
 
 def score(days: Sequence[DayStats]) -> list[Finding]:
-    """Sustained changes in the last ten days against the weeks before them."""
+    """Sustained changes in the last five to ten days against the weeks before them. The
+    recent window whose shift stands out most is kept, so a change is told as soon as five
+    days show it, and a slow drift once ten do."""
     findings: list[Finding] = []
-    for feature, (meaningful, floor, _) in MEANINGFUL.items():
+    for feature, spec in FEATURES.items():
         index, values = _series(days, feature)
-        recent_mask = index >= len(days) - RECENT_DAYS
-        base, recent = values[~recent_mask], values[recent_mask]
-        if len(base) < MIN_BASELINE_DAYS or len(recent) < RECENT_DAYS // 2:
+        best: tuple[float, float, float, int] | None = None
+        for recent_days in range(MIN_RECENT_DAYS, RECENT_DAYS + 1):
+            recent_mask = index >= len(days) - recent_days
+            base, recent = values[~recent_mask], values[recent_mask]
+            if len(base) < MIN_BASELINE_DAYS or len(recent) < MIN_RECENT_DAYS:
+                continue
+            centre, now, z = _shift(spec, base, recent)
+            threshold = spec.meaningful if spec.meaningful > 0 else 0.3 * centre
+            if abs(now - centre) >= threshold and (best is None or abs(z) > abs(best[2])):
+                best = (centre, now, z, recent_days)
+        if best is None or abs(best[2]) < Z_LIMIT:
             continue
-        centre = float(np.median(base))
-        spread = float(np.median(np.abs(base - centre))) * 1.4826
-        now = float(np.median(recent))
-        # How far the recent median sits from the usual, in standard errors of that median.
-        z = (now - centre) / (max(spread, floor) * 1.25 / np.sqrt(len(recent)))
-        threshold = meaningful if meaningful > 0 else 0.3 * centre
-        if abs(z) < Z_LIMIT or abs(now - centre) < threshold:
-            continue
+        centre, now, z, recent_days = best
         window = index >= len(days) - 2 * RECENT_DAYS
         model = TheilSenRegressor(random_state=0).fit(index[window, None], values[window])
         slope = float(model.coef_[0]) * 7
         if np.sign(slope) != np.sign(now - centre):
             continue  # a jump that is already reverting is not a sustained change
-        findings.append(Finding(feature, centre, now, z, slope, _wording(feature, centre, now)))
+        text = _wording(feature, centre, now, recent_days)
+        findings.append(Finding(feature, centre, now, z, slope, text))
     return findings
 
 
 def weekly_summary(days: Sequence[DayStats]) -> str:
+    if len(days) < MIN_BASELINE_DAYS + MIN_RECENT_DAYS:
+        return f"Too few days so far ({len(days)}) to tell lasting changes in the routine."
     findings = score(days)
     if not findings:
         return "No lasting change in the daily routine over the last weeks."

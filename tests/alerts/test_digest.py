@@ -9,7 +9,7 @@ from alerts.digest import Digests, digest_day, summarize
 from alerts.receiver import Receiver
 from analytics.clock import ManualClock
 from devices.signals import DeviceKind, Role, Room
-from storage import homes, incidents, outbox
+from storage import homes, incidents, outbox, readings
 from storage.digests import Activity
 from tests.alerts.conftest import HOME, add_person
 
@@ -79,3 +79,23 @@ def test_opted_in_family_get_one_digest_a_day_after_their_quiet_hours(
     assert [m.title for m in sent] == ["Mamie Jeanne: daily summary"]
     assert "Unusual: inactivity at 10:00 (open)" in sent[0].body
     assert len(outbox.list_messages_to(conn, night_owl)) == 1
+
+
+def test_sundays_digest_tells_a_lasting_change_in_the_routine(
+    conn: Conn, clock: ManualClock, receiver: Receiver
+) -> None:
+    anna = add_person(conn, "Anna", "family", receiver.url("anna"), digest=True)
+    sunday = date(2026, 1, 11)
+    for back in range(42, 0, -1):  # six weeks of days; the last twelve up an hour later
+        day = sunday - timedelta(days=back)
+        wake = 7.5 + (0.25 if back % 3 else -0.25) + (1.0 if back <= 12 else 0.0)
+        features = {"wake_h": wake, "bed_h": 22.5, "night_bathroom_trips": 1.0}
+        readings.save_daily_features(conn, HOME, day, features)
+    digests = Digests(conn, clock)
+    clock.set(_local("20:01", sunday - timedelta(days=1)).astimezone(UTC))  # Saturday
+    assert digests.run_once() == 1
+    clock.set(_local("20:01", sunday).astimezone(UTC))
+    assert digests.run_once() == 1
+    saturday, sunday_digest = [m.body for m in outbox.list_messages_to(conn, anna)]
+    assert "Over the weeks" not in saturday
+    assert "Over the weeks: Changes in the daily routine: getting up later by 1 h" in sunday_digest

@@ -58,3 +58,7 @@ def test_a_simulated_two_week_decline_shows_in_the_weekly_summary() -> None:
     findings = score(detector.days)
     assert any(f.feature == "wake_h" and f.recent > f.baseline for f in findings)
     assert "getting up later" in weekly_summary(detector.days)
+
+
+def test_too_few_days_are_said_to_be_too_few() -> None:
+    assert weekly_summary(days(12)).startswith("Too few days so far (12)")
