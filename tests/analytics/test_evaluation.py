@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from analytics.baselines import FixedTimer, SlotMaxLearner
-from analytics.evaluation import evaluate_home
+from analytics.evaluation import HINDSIGHT, evaluate_home
 from analytics.home import HomeConfig, Observation
 from analytics.injection import plan
 from analytics.replay import home_config, observations
@@ -63,9 +63,15 @@ def test_every_detector_is_scored_on_the_same_injections(
 ) -> None:
     config, stream = kasteren_a
     results = evaluate_home(config, stream, day=10, night=5)
-    assert set(results) == {"veille", "timer_4h_day", "timer_12h", "slot_max_cuddihy"}
+    assert set(results) == {"veille", "timer_4h_day", "timer_12h", "slot_max_cuddihy", HINDSIGHT}
     counts = {len(r.day_delays_s) for r in results.values()}
     assert counts == {10}
+    # Knowing each place's longest quiet spell in advance is never slower than Veille.
+    bound, veille_delays = results[HINDSIGHT].day_delays_s, results["veille"].day_delays_s
+    both = [(b, v) for b, v in zip(bound, veille_delays, strict=True) if v is not None]
+    assert both
+    assert all(b is not None and b <= v + 60 for b, v in both)
+    assert results[HINDSIGHT].false_alerts == 0
     timer = summarise([results["timer_12h"]])
     assert timer["recall"] == 1.0
     assert timer["delay_min_p50"] is not None
