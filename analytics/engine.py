@@ -35,6 +35,7 @@ _DISTANT = frozenset({Place.BEDROOM, Place.BATHROOM, Place.KITCHEN, Place.LIVING
 DAY_STARTS = timedelta(hours=4)  # a day's statistics run 04:00-04:00 local
 IN_BED = timedelta(minutes=20)  # in the bedroom this long at night: gone to bed
 SLEEP = timedelta(hours=2)  # a bedroom stay this long is a night's (or a nap's) sleep
+TRIP = timedelta(hours=24)
 EXCURSION = timedelta(minutes=30)  # out of the bedroom and back within this: one stay
 SAME_TRIGGER = timedelta(seconds=10)  # one device twice this close: one trigger
 DOOR_PASSAGE = timedelta(minutes=2)  # the front door's events this close: one passage
@@ -124,9 +125,11 @@ class HomeDetector:
         self, obs: Observation, sensor: Sensor, gap_s: float, place: Place, after: Sensor | None
     ) -> list[Decision]:
         """A silence in `place`, begun after an event of `after`, really ended with `obs`:
-        learn it, clear what it raised."""
+        learn it, clear what it raised. An absence of over a day was a trip, not one of the
+        outings whose usual length `not_back` judges."""
         start = obs.at - timedelta(seconds=gap_s)
-        if self.learn_after is None or obs.at > self.learn_after:
+        trip = place == Place.ENTRANCE and gap_s > TRIP.total_seconds()
+        if (self.learn_after is None or obs.at > self.learn_after) and not trip:
             device = after.id if after else None
             self.model.learn_silence(self.state.local(start), place, gap_s, device)
         return self._clear(obs, sensor, gap_s)

@@ -21,6 +21,7 @@ RECENT_DAYS = 10
 MIN_RECENT_DAYS = 5
 MIN_BASELINE_DAYS = 14
 Z_LIMIT = 4.0
+AWAY_SHARE = 0.25
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,10 +89,20 @@ def _shift(spec: Feature, base: np.ndarray, recent: np.ndarray) -> tuple[float, 
     return centre, now, (now - centre) / (spread * 1.25 / np.sqrt(len(recent)))
 
 
+def home_days(days: Sequence[DayStats]) -> list[DayStats]:
+    """The days the resident spent at home: a day with under a quarter of the usual activity
+    was spent away (a trip, a stay in hospital) and says nothing about the routine."""
+    if not days:
+        return []
+    usual = float(np.median([d.activity_events for d in days]))
+    return [d for d in days if d.activity_events >= AWAY_SHARE * usual]
+
+
 def score(days: Sequence[DayStats]) -> list[Finding]:
-    """Sustained changes in the last five to ten days against the weeks before them. The
-    recent window whose shift stands out most is kept, so a change is told as soon as five
+    """Sustained changes in the last five to ten days at home against the weeks before them.
+    The recent window whose shift stands out most is kept, so a change is told as soon as five
     days show it, and a slow drift once ten do."""
+    days = home_days(days)
     findings: list[Finding] = []
     for feature, spec in FEATURES.items():
         index, values = _series(days, feature)
@@ -119,8 +130,9 @@ def score(days: Sequence[DayStats]) -> list[Finding]:
 
 
 def weekly_summary(days: Sequence[DayStats]) -> str:
-    if len(days) < MIN_BASELINE_DAYS + MIN_RECENT_DAYS:
-        return f"Too few days so far ({len(days)}) to tell lasting changes in the routine."
+    at_home = len(home_days(days))
+    if at_home < MIN_BASELINE_DAYS + MIN_RECENT_DAYS:
+        return f"Too few days at home so far ({at_home}) to tell lasting changes in the routine."
     findings = score(days)
     if not findings:
         return "No lasting change in the daily routine over the last weeks."

@@ -257,3 +257,18 @@ def test_one_sensor_after_coming_home_is_enough() -> None:
     raised = flags(advance(detector, back + timedelta(hours=12)))
     assert detector.state.out_since is None
     assert "inactivity" in [f.kind for f in raised]
+
+
+def test_a_three_day_trip_is_not_learned_as_an_outing() -> None:
+    detector, _ = simulate(10)
+    left = START + 10 * DAY + timedelta(hours=10)
+    local = left.astimezone(detector.state.zone)
+    usual = detector.model.expect(local, Place.ENTRANCE).threshold_s
+    _motion(detector, "hall-pir", left - timedelta(minutes=1))
+    _motion(detector, "front-door", left)
+    back = left + 3 * DAY
+    advance(detector, back)
+    _motion(detector, "front-door", back)
+    _motion(detector, "hall-pir", back + timedelta(seconds=20))
+    assert detector.state.out_since is None
+    assert detector.model.expect(local, Place.ENTRANCE).threshold_s == usual

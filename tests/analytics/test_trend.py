@@ -61,4 +61,13 @@ def test_a_simulated_two_week_decline_shows_in_the_weekly_summary() -> None:
 
 
 def test_too_few_days_are_said_to_be_too_few() -> None:
-    assert weekly_summary(days(12)).startswith("Too few days so far (12)")
+    assert weekly_summary(days(12)).startswith("Too few days at home so far (12)")
+
+
+def test_a_week_away_is_not_a_change_in_the_routine() -> None:
+    away = [
+        DayStats(d.day) if 30 <= i < 37 else d  # nothing at home: wake, meals, activity
+        for i, d in enumerate(days(56))
+    ]
+    for end in range(37, 57):
+        assert score(away[:end]) == []
