@@ -131,7 +131,7 @@ def _claim(act: _Act, esc: Escalation, _choice: str) -> ActionView:
             else f"{who.name if who else 'Someone'} is on it."
         )
         return ActionView(ctx.headline, text)
-    next_at = after_claim(now, act.policy)
+    next_at = after_claim(now, act.policy, incident.kind, incident.severity)
     escalations.set_escalation(conn, incident.id, esc.stage, next_at, now, esc.repeats)
     escalations.add_timeline(conn, incident.id, now, "claimed", person.name, person.id)
     _tell_others(act, "claimed", f"{person.name} is on it ({ctx.local(now)}).")

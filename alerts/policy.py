@@ -8,7 +8,9 @@ Default ladder for a warning (e.g. unusual inactivity):
 
 A claim stops the unclaimed timer but starts a re-escalation timer (PagerDuty-style): an
 incident claimed and still unresolved after `reescalate_min` moves to the next step.
-Critical incidents (panic button, fall) skip the ladder and tell everyone at once.
+Critical incidents (panic button, fall) skip the ladder and tell everyone at once. Incidents
+for information (a low battery, a sensor to look at, not back yet, no meal seen) tell the
+family once and climb no further: a neighbour is never sent to change a battery.
 """
 
 from __future__ import annotations
@@ -53,6 +55,9 @@ class Policy:
     def is_critical(self, kind: str, severity: str) -> bool:
         return severity == "critical" or kind in self.critical_kinds
 
+    def escalates(self, kind: str, severity: str) -> bool:
+        return severity != "info" or self.is_critical(kind, severity)
+
 
 DEFAULT_POLICY = Policy()
 
@@ -92,6 +97,8 @@ def first_step(kind: str, severity: str, now: datetime, policy: Policy) -> Step:
             (Audience.EVERYONE, Audience.VOLUNTEERS),
             reason="critical",
         )
+    if not policy.escalates(kind, severity):
+        return Step(Stage.FAMILY, None, (Audience.FAMILY,))  # resolving it still tells them
     return Step(Stage.FAMILY, now + _min(policy.claim_timeout_min), (Audience.FAMILY,))
 
 
@@ -128,9 +135,9 @@ def next_step(
     return Step(Stage.EVERYONE, None, (), repeats)
 
 
-def after_claim(now: datetime, policy: Policy) -> datetime:
-    """When a claimed incident is re-escalated if nobody resolves it."""
-    return now + _min(policy.reescalate_min)
+def after_claim(now: datetime, policy: Policy, kind: str, severity: str) -> datetime | None:
+    """When a claimed incident is re-escalated if nobody resolves it (None: never)."""
+    return now + _min(policy.reescalate_min) if policy.escalates(kind, severity) else None
 
 
 def _min(minutes: float) -> timedelta:

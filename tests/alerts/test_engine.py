@@ -9,6 +9,7 @@ import psycopg
 import pytest
 
 from alerts.engine import Engine
+from alerts.policy import DEFAULT_POLICY, after_claim
 from analytics.clock import ManualClock
 from storage import care, checkins, escalations, incidents, outbox
 from tests.alerts.conftest import HOME, LINKS, START
@@ -210,3 +211,22 @@ def test_resolved_incidents_are_closed_a_day_later(
     found = incidents.get_incident(conn, incident_id)
     assert found is not None
     assert found.state == "closed"
+
+
+def test_information_tells_the_family_once_and_never_asks_volunteers(
+    conn: Conn, clock: ManualClock, engine: Engine, people: dict[str, int]
+) -> None:
+    incident_id = _open(conn, "low_battery", "info")
+    engine.run_once()
+    for minutes in (10, 40, 120, 600):
+        _at(clock, engine, minutes)
+
+    assert told(conn, incident_id, people) == [("family", "Anna"), ("family", "Ben")]
+    assert checkins.list_checkins(conn, incident_id) == []
+
+
+def test_claiming_information_sets_no_re_escalation_timer() -> None:
+    assert after_claim(START, DEFAULT_POLICY, "low_battery", "info") is None
+    assert after_claim(START, DEFAULT_POLICY, "panic", "info") is not None  # critical kind
+    warning = after_claim(START, DEFAULT_POLICY, "inactivity", "warning")
+    assert warning == START + timedelta(minutes=DEFAULT_POLICY.reescalate_min)
