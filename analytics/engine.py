@@ -87,6 +87,7 @@ class HomeDetector:
                 # A second event soon after: the lone one was real after all.
                 decisions += self._end_silence(*pending, before.last_sensor)
             st.before_blip = st.pending = None
+        unsure = False
         if st.last_at is not None:
             gap_s = (obs.at - st.last_at).total_seconds()
             if st.place == Place.ENTRANCE and gap_s >= DEPART_AFTER.total_seconds():
@@ -100,10 +101,11 @@ class HomeDetector:
                 st.before_blip, st.pending = st.snapshot(), (obs, sensor, gap_s, st.context)
             else:
                 decisions += self._end_silence(obs, sensor, gap_s, st.context, st.last_sensor)
-        if sensor.place != Place.ENTRANCE:
-            self.model.note_presence(local)
-        self._learn_habits(obs.at, local, sensor.place)
-        meals.note_activity(self.ctx, local, sensor.place)
+        if not unsure:  # what an empty home's sensors do says nothing of the resident's day
+            if sensor.place != Place.ENTRANCE:
+                self.model.note_presence(local)
+            self._learn_habits(obs.at, local, sensor.place)
+            meals.note_activity(self.ctx, local, sensor.place)
         self._move(obs.at, sensor)
         return decisions
 
@@ -128,6 +130,8 @@ class HomeDetector:
         learn it, clear what it raised. An absence of over a day was a trip, not one of the
         outings whose usual length `not_back` judges."""
         start = obs.at - timedelta(seconds=gap_s)
+        if place == Place.ENTRANCE:  # an absence ended: the day it ended on counts it
+            self._day(self.state.local(obs.at)).hours_out += gap_s / 3600
         trip = place == Place.ENTRANCE and gap_s > TRIP.total_seconds()
         if (self.learn_after is None or obs.at > self.learn_after) and not trip:
             device = after.id if after else None
@@ -182,8 +186,6 @@ class HomeDetector:
                 st.day.night_bathroom_trips += 1
         day = self._day(local)
         day.activity_events += 1
-        if st.out_since is not None:
-            day.hours_out += (at - st.out_since).total_seconds() / 3600
         if place == Place.KITCHEN and st.place != Place.KITCHEN:
             day.kitchen_visits += 1
         since = st.night_since

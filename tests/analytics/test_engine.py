@@ -272,3 +272,23 @@ def test_a_three_day_trip_is_not_learned_as_an_outing() -> None:
     _motion(detector, "hall-pir", back + timedelta(seconds=20))
     assert detector.state.out_since is None
     assert detector.model.expect(local, Place.ENTRANCE).threshold_s == usual
+
+
+def test_an_empty_homes_sensor_does_not_count_in_the_residents_day() -> None:
+    detector, _ = simulate(10)
+    left = START + 10 * DAY + timedelta(hours=10)
+    _motion(detector, "hall-pir", left - timedelta(minutes=1))
+    _motion(detector, "front-door", left)
+    day = detector.state.day
+    assert day is not None
+    visits, events = day.kitchen_visits, day.activity_events
+    for minute in range(3, 180, 4):  # the kitchen PIR flapping in the empty flat
+        advance(detector, left + timedelta(minutes=minute))
+        _motion(detector, "kitchen-pir", left + timedelta(minutes=minute))
+    back = left + timedelta(hours=4)
+    advance(detector, back)
+    _motion(detector, "front-door", back)
+    _motion(detector, "hall-pir", back + timedelta(seconds=20))
+    assert detector.state.day is day
+    assert (day.kitchen_visits, day.activity_events) == (visits, events + 2)  # door, hall
+    assert day.hours_out == 4.0
