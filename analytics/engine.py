@@ -36,6 +36,8 @@ DAY_STARTS = timedelta(hours=4)  # a day's statistics run 04:00-04:00 local
 IN_BED = timedelta(minutes=20)  # in the bedroom this long at night: gone to bed
 SLEEP = timedelta(hours=2)  # a bedroom stay this long is a night's (or a nap's) sleep
 TRIP = timedelta(hours=24)
+NOISY_EVENTS = 10  # lone events of one sensor in one absence: worth telling
+NOISY_RETELL = timedelta(days=7)  # about the same sensor at most this often
 EXCURSION = timedelta(minutes=30)  # out of the bedroom and back within this: one stay
 SAME_TRIGGER = timedelta(seconds=10)  # one device twice this close: one trigger
 DOOR_PASSAGE = timedelta(minutes=2)  # the front door's events this close: one passage
@@ -75,14 +77,13 @@ class HomeDetector:
             return []  # not a person, or late: the present has moved on
         sensor = self.config.sensor(obs.device_id)
         local = st.local(obs.at)
-        decisions: list[Decision] = []
-        st.settle(obs.at)
+        decisions = self._settle(obs.at)
         pending, before = st.pending, st.before_blip
         if self._echo_of_lone_trigger(obs, sensor):
             return []
         if before is not None and pending is not None:
             if before.may_be_out and sensor.place == Place.ENTRANCE:
-                st.settle(obs.at, at_once=True)  # the door again: not them inside
+                decisions += self._settle(obs.at, at_once=True)  # the door: not them inside
             else:
                 # A second event soon after: the lone one was real after all.
                 decisions += self._end_silence(*pending, before.last_sensor)
@@ -123,6 +124,33 @@ class HomeDetector:
             return False
         return before.may_be_out or obs.at - pending[0].at < SAME_TRIGGER
 
+    def _settle(self, now: datetime, at_once: bool = False) -> list[Decision]:
+        """Drop a held event nothing confirmed; a sensor that keeps firing on its own in the
+        empty home is worth a look (it may see a window, a heater or a pet)."""
+        st = self.state
+        device = st.settle(now, at_once)
+        if device is None:
+            return []
+        count = st.lone_while_out[device] = st.lone_while_out.get(device, 0) + 1
+        told = st.noisy_told.get(device)
+        if count < NOISY_EVENTS or "noisy_sensor" in st.open:
+            return []
+        if told is not None and now - told < NOISY_RETELL:
+            return []
+        st.noisy_told[device] = now
+        sensor = self.config.sensor(device)
+        left = st.left_at() or now
+        text = (
+            f"The sensor {device} in {ROOM_NAMES[sensor.room]} fired {count} times on its own"
+            f" since {clock(st.local(left))}, while nobody seemed to be home. Veille does not"
+            " take one sensor alone for the resident, so this raised no alarm; but a motion"
+            " sensor that sees a window, a heater or a pet should be moved or turned."
+        )
+        details = {"device_id": device, "room": str(sensor.room), "count": count}
+        flag = Flag("noisy_sensor", "info", now, text, details)
+        st.open["noisy_sensor"] = flag
+        return [flag]
+
     def _end_silence(
         self, obs: Observation, sensor: Sensor, gap_s: float, place: Place, after: Sensor | None
     ) -> list[Decision]:
@@ -130,13 +158,18 @@ class HomeDetector:
         learn it, clear what it raised. An absence of over a day was a trip, not one of the
         outings whose usual length `not_back` judges."""
         start = obs.at - timedelta(seconds=gap_s)
+        decisions: list[Decision] = []
         if place == Place.ENTRANCE:  # an absence ended: the day it ended on counts it
             self._day(self.state.local(obs.at)).hours_out += gap_s / 3600
+            self.state.lone_while_out.clear()
+            if self.state.open.pop("noisy_sensor", None) is not None:
+                text = f"Back home at {clock(self.state.local(obs.at))}."
+                decisions.append(Clear("noisy_sensor", obs.at, text))
         trip = place == Place.ENTRANCE and gap_s > TRIP.total_seconds()
         if (self.learn_after is None or obs.at > self.learn_after) and not trip:
             device = after.id if after else None
             self.model.learn_silence(self.state.local(start), place, gap_s, device)
-        return self._clear(obs, sensor, gap_s)
+        return decisions + self._clear(obs, sensor, gap_s)
 
     def _move(self, at: datetime, sensor: Sensor) -> None:
         st = self.state
@@ -257,9 +290,8 @@ class HomeDetector:
 
     def check(self, now: datetime, health: Health | None = None) -> list[Decision]:
         """Flags due at `now`; `health` is the home's device health when known."""
-        decisions: list[Decision] = []
+        decisions = self._settle(now)
         st = self.state
-        st.settle(now)
         if "monitoring_lost" in st.open and health is not None and not health.lost:
             st.open.pop("monitoring_lost")
             decisions.append(Clear("monitoring_lost", now, "Sensors are reporting again."))

@@ -70,23 +70,28 @@ class HomeState:
     # what that event would end, if confirmed: (event, sensor, silence seconds, its place)
     pending: tuple[Observation, Sensor, float, Place] | None = None
     lone_at: datetime | None = None  # the last event taken for noise
+    # while out: events each sensor made on its own (dropped), and when a sensor was named
+    lone_while_out: dict[str, int] = field(default_factory=dict)
+    noisy_told: dict[str, datetime] = field(default_factory=dict)
     open: dict[str, Flag] = field(default_factory=dict)
     expectation: Expectation | None = None  # cached for the current silence
 
     def snapshot(self) -> Snapshot:
         return Snapshot(self.last_at, self.last_sensor, self.place, self.out_since, self.returned)
 
-    def settle(self, now: datetime, at_once: bool = False) -> None:
-        """Undo a lone event once it is clear nothing followed it (`at_once`: already clear)."""
-        snap = self.before_blip
-        if snap is None or self.last_at is None:
-            return
+    def settle(self, now: datetime, at_once: bool = False) -> str | None:
+        """Undo a lone event once it is clear nothing followed it (`at_once`: already clear);
+        returns its device if that happened while the resident may have been out."""
+        snap, pending = self.before_blip, self.pending
+        if snap is None or pending is None or self.last_at is None:
+            return None
         if now - self.last_at < BLIP_CONFIRM and not at_once:
-            return
+            return None
         self.before_blip = self.pending = None
         self.lone_at = self.last_at
         self.last_at, self.last_sensor, self.place = snap.last_at, snap.last_sensor, snap.place
         self.out_since, self.returned, self.expectation = snap.out_since, snap.returned, None
+        return pending[0].device_id if snap.may_be_out else None
 
     def local(self, at: datetime) -> datetime:
         return at.astimezone(self.zone)
