@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from analytics import comfort, meals, rules
+from analytics import comfort, meals, noisy, rules
 from analytics.daily import DayStats
 from analytics.decision import INACTIVITY_KINDS, Clear, Decision, Flag
 from analytics.explain import clock, duration
@@ -35,9 +35,7 @@ _DISTANT = frozenset({Place.BEDROOM, Place.BATHROOM, Place.KITCHEN, Place.LIVING
 DAY_STARTS = timedelta(hours=4)  # a day's statistics run 04:00-04:00 local
 IN_BED = timedelta(minutes=20)  # in the bedroom this long at night: gone to bed
 SLEEP = timedelta(hours=2)  # a bedroom stay this long is a night's (or a nap's) sleep
-TRIP = timedelta(hours=24)
-NOISY_EVENTS = 10  # lone events of one sensor in one absence: worth telling
-NOISY_RETELL = timedelta(days=7)  # about the same sensor at most this often
+TRIP = timedelta(hours=24)  # out longer than this: a trip, not an outing
 EXCURSION = timedelta(minutes=30)  # out of the bedroom and back within this: one stay
 SAME_TRIGGER = timedelta(seconds=10)  # one device twice this close: one trigger
 DOOR_PASSAGE = timedelta(minutes=2)  # the front door's events this close: one passage
@@ -125,31 +123,9 @@ class HomeDetector:
         return before.may_be_out or obs.at - pending[0].at < SAME_TRIGGER
 
     def _settle(self, now: datetime, at_once: bool = False) -> list[Decision]:
-        """Drop a held event nothing confirmed; a sensor that keeps firing on its own in the
-        empty home is worth a look (it may see a window, a heater or a pet)."""
-        st = self.state
-        device = st.settle(now, at_once)
-        if device is None:
-            return []
-        count = st.lone_while_out[device] = st.lone_while_out.get(device, 0) + 1
-        told = st.noisy_told.get(device)
-        if count < NOISY_EVENTS or "noisy_sensor" in st.open:
-            return []
-        if told is not None and now - told < NOISY_RETELL:
-            return []
-        st.noisy_told[device] = now
-        sensor = self.config.sensor(device)
-        left = st.left_at() or now
-        text = (
-            f"The sensor {device} in {ROOM_NAMES[sensor.room]} fired {count} times on its own"
-            f" since {clock(st.local(left))}, while nobody seemed to be home. Veille does not"
-            " take one sensor alone for the resident, so this raised no alarm; but a motion"
-            " sensor that sees a window, a heater or a pet should be moved or turned."
-        )
-        details = {"device_id": device, "room": str(sensor.room), "count": count}
-        flag = Flag("noisy_sensor", "info", now, text, details)
-        st.open["noisy_sensor"] = flag
-        return [flag]
+        """Drop a held event nothing confirmed (see `HomeState.settle`)."""
+        device = self.state.settle(now, at_once)
+        return [] if device is None else noisy.dropped(self.ctx, device, now)
 
     def _end_silence(
         self, obs: Observation, sensor: Sensor, gap_s: float, place: Place, after: Sensor | None
@@ -161,10 +137,7 @@ class HomeDetector:
         decisions: list[Decision] = []
         if place == Place.ENTRANCE:  # an absence ended: the day it ended on counts it
             self._day(self.state.local(obs.at)).hours_out += gap_s / 3600
-            self.state.lone_while_out.clear()
-            if self.state.open.pop("noisy_sensor", None) is not None:
-                text = f"Back home at {clock(self.state.local(obs.at))}."
-                decisions.append(Clear("noisy_sensor", obs.at, text))
+            decisions += noisy.absence_ended(self.ctx, obs.at)
         trip = place == Place.ENTRANCE and gap_s > TRIP.total_seconds()
         if (self.learn_after is None or obs.at > self.learn_after) and not trip:
             device = after.id if after else None
