@@ -67,9 +67,9 @@ def upsert_status(conn: Conn, rows: Sequence[StatusRow], now: datetime) -> None:
         # ORDER BY: two ingest workers lock rows in the same order, so they cannot deadlock.
         cur.execute(
             "INSERT INTO device_status AS d (home_id, device_id, last_seen_at, last_activity_at,"
-            " battery_pct, link_quality, available, updated_at)"
+            " battery_pct, link_quality, available, updated_at, received_at)"
             " SELECT s.home_id, s.device_id, s.last_seen_at, s.last_activity_at, s.battery_pct,"
-            "  s.link_quality, s.available, %s FROM staging_status s"
+            "  s.link_quality, s.available, %s, %s FROM staging_status s"
             " JOIN devices v ON v.home_id = s.home_id AND v.id = s.device_id"
             " ORDER BY s.home_id, s.device_id"
             " ON CONFLICT (home_id, device_id) DO UPDATE SET"
@@ -78,8 +78,8 @@ def upsert_status(conn: Conn, rows: Sequence[StatusRow], now: datetime) -> None:
             "  battery_pct = COALESCE(EXCLUDED.battery_pct, d.battery_pct),"
             "  link_quality = COALESCE(EXCLUDED.link_quality, d.link_quality),"
             "  available = COALESCE(EXCLUDED.available, d.available),"
-            "  updated_at = EXCLUDED.updated_at",
-            (now,),
+            "  updated_at = EXCLUDED.updated_at, received_at = EXCLUDED.received_at",
+            (now, now),
         )
 
 

@@ -30,8 +30,10 @@ def last_beats(conn: Conn) -> dict[str, datetime]:
 
 
 def last_device_seen(conn: Conn) -> tuple[int, datetime | None]:
-    """How many devices are registered, and when ingest last heard any of them."""
-    row = conn.execute("SELECT count(*), max(last_seen_at) FROM device_status").fetchone()
+    """How many devices are registered, and when ingest last heard any of them: by ingest's
+    clock, not the devices' (a device whose clock is hours late, or a replay of the past, is
+    still being heard)."""
+    row = conn.execute("SELECT count(*), max(received_at) FROM device_status").fetchone()
     if row is None:
         return 0, None
     return int(str(row[0])), row[1] if isinstance(row[1], datetime) else None

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import psycopg
 
@@ -38,12 +38,21 @@ def test_no_devices_yet_is_not_silence() -> None:
     assert problems(empty, START + timedelta(days=3), CONFIG) == {}
 
 
-def _seen(conn: Conn, at: object) -> None:
+def _seen(conn: Conn, at: datetime, device_clock_late: timedelta = timedelta(0)) -> None:
+    """Ingest heard the device at `at`; the device stamped it `device_clock_late` earlier."""
     conn.execute(
-        "INSERT INTO device_status (home_id, device_id, last_seen_at) VALUES (%s, 'pir', %s)"
-        " ON CONFLICT (home_id, device_id) DO UPDATE SET last_seen_at = EXCLUDED.last_seen_at",
-        (HOME, at),
+        "INSERT INTO device_status (home_id, device_id, last_seen_at, received_at)"
+        " VALUES (%s, 'pir', %s, %s) ON CONFLICT (home_id, device_id) DO UPDATE SET"
+        " last_seen_at = EXCLUDED.last_seen_at, received_at = EXCLUDED.received_at",
+        (HOME, at - device_clock_late, at),
     )
+
+
+def test_a_device_with_a_late_clock_is_still_heard(conn: Conn, clock: ManualClock) -> None:
+    homes.upsert_device(conn, HOME, "pir", DeviceKind.MOTION, Room.KITCHEN)
+    clock.set(START + timedelta(hours=5))
+    _seen(conn, clock.now(), device_clock_late=timedelta(hours=3))
+    assert Monitor(conn, clock, MonitorConfig()).run_once() == {}
 
 
 def test_administrators_hear_once_when_ingest_goes_silent_and_once_when_it_recovers(
