@@ -36,7 +36,7 @@ _BATH_PRIOR = np.exp(-0.5 * (np.log(CENTRES_S / 600.0) / 0.7) ** 2)
 BATH_PRIOR = 6.0 * _BATH_PRIOR / _BATH_PRIOR.sum()  # visits: median 10 min
 MEAL_PRIOR_DAYS = 3.0  # pseudo-days on which each meal window saw the kitchen
 MIN_MEAL_DAYS = 5.0
-MIN_MORNINGS = 3.0  # mornings seen before a getting-up deadline is set
+MIN_MORNINGS = 1.0  # one morning seen, with the prior, sets a getting-up deadline
 
 
 def quantile_slot(counts: Array, q: float) -> int:

@@ -106,9 +106,12 @@ def test_hot_home_is_flagged_after_half_an_hour_and_cleared_when_cool() -> None:
     t0 = START + 3 * DAY + timedelta(hours=14)
     detector.observe(Observation(t0, "living-temp", Signal.TEMPERATURE_C, 31.5, False))
     assert detector.next_deadline() is not None
-    assert flags(detector.check(t0 + timedelta(minutes=29))) == []
-    [flag] = flags(detector.check(t0 + timedelta(minutes=30)))
-    assert flag.kind == "too_hot"
+
+    def hot(at: datetime) -> list[Flag]:  # (the simulated days end at midnight: not up)
+        return [f for f in flags(detector.check(at)) if f.kind == "too_hot"]
+
+    assert hot(t0 + timedelta(minutes=29)) == []
+    assert len(hot(t0 + timedelta(minutes=30))) == 1
     later = t0 + timedelta(hours=2)
     [clear] = detector.observe(Observation(later, "living-temp", Signal.TEMPERATURE_C, 26.0, False))
     assert isinstance(clear, Clear)
