@@ -130,21 +130,22 @@ def evaluate_home(
         days = veille.days
         for end in range(MIN_TREND_DAYS, len(days) + 1, 7):  # one weekly summary a week
             results["veille"].trend_findings += len(trend.score(days[:end]))
-    bound = results[HINDSIGHT] = Outcome()
-    for injection, delay in zip(injections, hindsight.delays(config, stream, starts), strict=True):
-        (bound.day_delays_s if injection.kind == "day" else bound.night_delays_s).append(delay)
     first, last = stream[0].at, stream[-1].at
     local_days = len({o.at.astimezone(config.zone).date() for o in stream})
     for name, outcome in results.items():
         outcome.months = local_days * timedelta(days=1) / MONTH
         outcome.first_week_months = min(last - first, FIRST_WEEK) / MONTH
-        for flag in raised.get(name, []):
+        for flag in raised[name]:
             if flag.kind in INACTIVITY_KINDS:
                 outcome.false_alerts += 1
                 outcome.false_alert_log.append(_describe(flag, config))
                 outcome.first_week_false_alerts += flag.at < first + FIRST_WEEK
             else:
                 outcome.other_flags[flag.kind] = outcome.other_flags.get(flag.kind, 0) + 1
+    veille_outcome = results["veille"]
+    bound = results[HINDSIGHT] = Outcome(veille_outcome.months, veille_outcome.first_week_months)
+    for injection, delay in zip(injections, hindsight.delays(config, stream, starts), strict=True):
+        (bound.day_delays_s if injection.kind == "day" else bound.night_delays_s).append(delay)
     return results
 
 
