@@ -54,7 +54,10 @@ def start_of(detector: HomeDetector, at: datetime) -> Start | None:
 def delays(
     config: HomeConfig, stream: Sequence[Observation], starts: Sequence[Start | None]
 ) -> list[float | None]:
-    """Seconds from each injection to the hindsight limit of its place and block."""
+    """Seconds from each injection to the hindsight limit of its place and block.
+
+    A replay of its own rather than a log kept by the evaluated detector: that one is
+    deep-copied at every injection, and a log growing to thousands of spells with it."""
     model = SilenceLog()
     replay(HomeDetector(config, model), stream)
     longest: dict[tuple[Place, int], float] = {}

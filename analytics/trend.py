@@ -52,8 +52,9 @@ class Finding:
     text: str
 
 
-def _series(days: Sequence[DayStats], feature: str) -> tuple[np.ndarray, np.ndarray]:
-    pairs = [(i, d.features()[feature]) for i, d in enumerate(days) if feature in d.features()]
+def _series(table: Sequence[dict[str, float]], feature: str) -> tuple[np.ndarray, np.ndarray]:
+    """Day positions and values of one feature, on the days that have it."""
+    pairs = [(i, row[feature]) for i, row in enumerate(table) if feature in row]
     if not pairs:
         return np.zeros(0), np.zeros(0)
     index, values = zip(*pairs, strict=True)
@@ -103,9 +104,10 @@ def score(days: Sequence[DayStats]) -> list[Finding]:
     The recent window whose shift stands out most is kept, so a change is told as soon as five
     days show it, and a slow drift once ten do."""
     days = home_days(days)
+    table = [d.features() for d in days]
     findings: list[Finding] = []
     for feature, spec in FEATURES.items():
-        index, values = _series(days, feature)
+        index, values = _series(table, feature)
         best: tuple[float, float, float, int] | None = None
         for recent_days in range(MIN_RECENT_DAYS, RECENT_DAYS + 1):
             recent_mask = index >= len(days) - recent_days

@@ -20,7 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import NamedTuple
 
-from devices.datasets.record import ParseResult, Record, parse_lines
+from devices.datasets.record import ParseResult, Record, parse_lines, parse_rows
 
 _STATES = {"ON": 1.0, "OFF": 0.0, "OPEN": 1.0, "CLOSE": 0.0, "CLOSED": 0.0}
 
@@ -31,15 +31,7 @@ def parse_casas(path: Path | str) -> ParseResult:
 
 def parse_casas_labels(path: Path | str) -> list[tuple[datetime, str]]:
     """Each good line's time and activity label text ("" when it has none), in file order."""
-    labels: list[tuple[datetime, str]] = []
-
-    def keep(line: str, result: ParseResult) -> None:
-        event = _event(line, result)
-        if event is not None:
-            labels.append((event.at, event.label))
-
-    parse_lines(path, keep)
-    return labels
+    return [(event.at, event.label) for event in parse_rows(path, _event)]
 
 
 class _Event(NamedTuple):

@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import NamedTuple
 
-from devices.datasets.record import ParseResult, Record, parse_lines
+from devices.datasets.record import ParseResult, Record, parse_lines, parse_rows
 
 _STAMP = "%d-%b-%Y %H:%M:%S"
 
@@ -89,15 +89,7 @@ def parse_kasteren_tl(sensors_path: Path | str, names_path: Path | str) -> Parse
 
 def kasteren_activities_tl(path: Path | str) -> list[Interval]:
     """``houseX.activities``: the same layout and time base as ``houseX.sensors``."""
-    intervals: list[Interval] = []
-
-    def keep(line: str, result: ParseResult) -> None:
-        interval = _tl_row(line, result)
-        if interval is not None:
-            intervals.append(interval)
-
-    parse_lines(path, keep, encoding="latin-1")
-    return intervals
+    return parse_rows(path, _tl_row, encoding="latin-1")
 
 
 def _parse_tl_line(line: str, result: ParseResult) -> None:

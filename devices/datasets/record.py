@@ -7,7 +7,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
+
+T = TypeVar("T")
 
 
 class Record(NamedTuple):
@@ -62,3 +64,18 @@ def parse_lines(
             result.lines += 1
             parse_line(line, result)
     return result.sort()
+
+
+def parse_rows(
+    path: Path | str, parse_row: Callable[[str, ParseResult], T | None], encoding: str = "utf-8"
+) -> list[T]:
+    """Every row `parse_row` makes of a file's lines, in file order (what it skips is dropped):
+    a dataset's labels read with the same line rules as its records."""
+    result = ParseResult()
+    rows: list[T] = []
+    with open(path, encoding=encoding, errors="replace") as lines:
+        for line in lines:
+            row = parse_row(line, result)
+            if row is not None:
+                rows.append(row)
+    return rows

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import threading
-import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import replace
 from urllib.parse import urlsplit
 
@@ -17,16 +16,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 from devices.signals import DeviceKind, Room
 from ingest.service import IngestConfig, IngestService
 from storage.homes import upsert_device, upsert_home
-
-WAIT_S = 15.0
-
-
-def wait_until(check: Callable[[], bool], timeout_s: float = WAIT_S, what: str = "") -> None:
-    deadline = time.monotonic() + timeout_s
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout_s} s waiting for {what or check}")
-        time.sleep(0.05)
+from tests.waiting import wait_until
 
 
 def scalar(db_url: str, sql: str, params: tuple[object, ...] = ()) -> object:

@@ -29,8 +29,8 @@ from tests.ingest.conftest import (
     ingest_config,
     register,
     scalar,
-    wait_until,
 )
+from tests.waiting import wait_until
 from veille.mosquitto import Mosquitto, free_port
 
 pytestmark = pytest.mark.slow
