@@ -112,8 +112,9 @@ def eval_run(args: argparse.Namespace) -> int:
         labels = home_labels(name, args.data)
         absences = [aware(period, config.zone) for period in labels.absences]
         span = None if labels.span is None else aware(labels.span, config.zone)
+        asleep = [aware(period, config.zone) for period in labels.asleep]
         per_home[name] = merge(
-            [evaluate_home(config, p, args.day, args.night, absences, span) for p in pieces]
+            [evaluate_home(config, p, args.day, args.night, absences, span, asleep) for p in pieces]
         )
         print(table(name, {d: summarise([o]) for d, o in per_home[name].items()}) + "\n")
     detectors = list(per_home[SINGLE[0]])

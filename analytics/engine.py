@@ -94,6 +94,10 @@ class HomeDetector:
             # Once the front door has opened on the way out, one sensor alone does not say
             # the resident is in: PIRs, mats and tilt switches fire in empty homes.
             unsure = st.snapshot().may_be_out and sensor.place != Place.ENTRANCE
+            # Nor does a sensor known to do that say she got up, while she is in the bedroom:
+            # van Kasteren B's kitchen PIR fires while the bed mat is pressed.
+            st.doubted = not unsure and self._fires_alone_in_bed(obs, sensor)
+            unsure = unsure or st.doubted
             lone_again = st.lone_at is not None and obs.at - st.lone_at <= LONE_REPEAT
             if unsure or (obs.at - st.last_at >= BLIP_AFTER and not lone_again):
                 # Possibly noise: decide once we see whether anything follows.
@@ -108,19 +112,24 @@ class HomeDetector:
         self._move(obs.at, sensor)
         return decisions
 
+    def _fires_alone_in_bed(self, obs: Observation, sensor: Sensor) -> bool:
+        st = self.state
+        elsewhere = sensor.place not in (Place.BEDROOM, Place.ENTRANCE)
+        return st.place == Place.BEDROOM and elsewhere and self.model.fires_alone(obs.device_id)
+
     def _echo_of_lone_trigger(self, obs: Observation, sensor: Sensor) -> bool:
         """The same device again within seconds of a possibly spurious event (a contact's
         open and close, a mat's press and release) is one trigger, and does not confirm it.
-        While the resident may be out, the same device never confirms itself: a flapping
-        sensor in an empty home repeats for hours; a person coming in passes a second one.
-        The front door is never noise."""
+        While the resident may be out, or the device is known to fire alone, the same device
+        never confirms itself: a flapping sensor in an empty home repeats for hours; a person
+        coming in (or getting up) passes a second one. The front door is never noise."""
         st = self.state
         pending, before = st.pending, st.before_blip
         if pending is None or before is None or sensor.place == Place.ENTRANCE:
             return False
         if obs.device_id != pending[0].device_id:
             return False
-        return before.may_be_out or obs.at - pending[0].at < SAME_TRIGGER
+        return before.may_be_out or st.doubted or obs.at - pending[0].at < SAME_TRIGGER
 
     def _settle(self, now: datetime, at_once: bool = False) -> list[Decision]:
         """Drop a held event nothing confirmed (see `HomeState.settle`)."""

@@ -93,10 +93,12 @@ def evaluate_home(
     night: int = 40,
     absences: Sequence[Period] = (),
     span: Period | None = None,
+    asleep: Sequence[Period] = (),
 ) -> dict[str, Outcome]:
     """`absences`: aware periods the labels say the home was empty (no daytime injection);
-    `span`: aware, what the labels cover (no injection outside it; None: no labels)."""
-    injections: list[Injection] = plan(stream, config, day, night, absences, span)
+    `span`: aware, what the labels cover (no injection outside it; None: no labels);
+    `asleep`: aware periods the labels say the resident slept (no night injection)."""
+    injections: list[Injection] = plan(stream, config, day, night, absences, span, asleep)
     detectors = {name: make(config) for name, make in DETECTORS.items()}
     results = {name: Outcome() for name in detectors}
     raised: dict[str, list[Flag]] = {name: [] for name in detectors}

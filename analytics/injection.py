@@ -4,10 +4,11 @@ Daytime: uniformly random moments between 08:00 and 20:00 local when the residen
 not in a door-then-silence absence, and not within 10 min of an absence that the dataset's own
 labels record (`devices.datasets.absences`), since some homes' sensors keep firing while the
 resident is out. Night: the first movement out of the bedroom after at least 20 min in it,
-between 23:00 and 06:00: "got up and did not return to bed". In both, every event after the
-moment is removed for up to 12 h. Where the dataset has labels, both kinds are drawn only
-inside the span they cover: outside it nobody knows whether the resident was at home. Seeds are
-fixed per home; night moments have a generator of their own, so the labels' absences move
+between 23:00 and 06:00: "got up and did not return to bed"; not while the labels say the
+resident slept (a sensor firing elsewhere then is noise, not a getting up). In both, every event
+after the moment is removed for up to 12 h. Where the dataset has labels, both kinds are drawn
+only inside the span they cover: outside it nobody knows whether the resident was at home. Seeds
+are fixed per home; night moments have a generator of their own, so the labels' absences move
 daytime moments only.
 """
 
@@ -78,8 +79,10 @@ def plan(
     night: int,
     absences: Sequence[Period] = (),
     span: Period | None = None,
+    asleep: Sequence[Period] = (),
 ) -> list[Injection]:
-    """`absences`, `span`: aware; the labels' absences and what they cover (None: no labels)."""
+    """`absences`, `span`, `asleep`: aware; the labels' absences, what they cover (None: no
+    labels) and when they say the resident was asleep."""
     acts = _activities(stream)
     if len(acts) < 2:
         return []
@@ -118,6 +121,7 @@ def plan(
             and current.at - in_bedroom_since >= IN_BED
             and current.at < end
             and labelled(current.at)
+            and not any(start <= current.at <= end for start, end in asleep)
         ):
             candidates.append(Injection(current.at, "night"))
     # Its own generator: how many daytime draws were refused must not change the nights.

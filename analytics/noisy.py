@@ -3,6 +3,8 @@
 While the resident may be out, an event one sensor makes alone is dropped (see the engine).
 A PIR that sees a window, a heater or a pet does that again and again; past `NOISY_EVENTS`
 in one absence, the family is told which sensor it is (info, at most once a week per sensor).
+The routine model remembers such sensors: while the resident is in the bedroom, one of them
+alone does not say she got up.
 """
 
 from __future__ import annotations
@@ -12,9 +14,9 @@ from datetime import datetime, timedelta
 from analytics.decision import Clear, Decision, Flag
 from analytics.explain import clock
 from analytics.home import ROOM_NAMES
+from analytics.routine import NOISY_EVENTS
 from analytics.state import Context
 
-NOISY_EVENTS = 10  # lone events of one sensor in one absence: worth telling
 NOISY_RETELL = timedelta(days=7)  # about the same sensor at most this often
 KIND = "noisy_sensor"
 
@@ -22,6 +24,7 @@ KIND = "noisy_sensor"
 def dropped(ctx: Context, device: str, now: datetime) -> list[Decision]:
     """`device` fired alone while the resident may have been out."""
     st = ctx.state
+    ctx.model.note_lone_while_out(device)
     count = st.lone_while_out[device] = st.lone_while_out.get(device, 0) + 1
     told = st.noisy_told.get(device)
     if count < NOISY_EVENTS or KIND in st.open:

@@ -37,6 +37,7 @@ PLACES = len(Place)
 MIN_SILENCE_S = 300.0  # shorter silences say nothing about the tail we care about
 HALF_LIFE_DAYS = 42.0
 RING_DAYS = 28  # "the longest quiet spell in 4 weeks"
+NOISY_EVENTS = 10  # lone events of one sensor in an empty home: it fires on its own
 
 # Population prior per place, for silences (>= 5 min) starting in the day and at night:
 # (how many start in one 15-minute slot per day, median minutes, log-sd). Deliberately
@@ -122,6 +123,8 @@ class RoutineModel:
         self.day = -1  # local date ordinal the decay was last applied for
         self.habits = Habits()
         self.devices = DeviceSilences()
+        # per device: events it made on its own while nobody was home (decaying like the rest)
+        self.lone_while_out: dict[str, float] = {}
 
     def copy(self) -> RoutineModel:
         other = RoutineModel.__new__(RoutineModel)
@@ -134,6 +137,7 @@ class RoutineModel:
         other.day = self.day
         other.habits = self.habits.copy()
         other.devices = self.devices.copy()
+        other.lone_while_out = dict(self.lone_while_out)
         return other
 
     def advance_day(self, ordinal: int) -> None:
@@ -144,7 +148,15 @@ class RoutineModel:
             self.exposure *= factor
             self.habits.decay(factor)
             self.devices.decay(factor)
+            self.lone_while_out = {d: n * factor for d, n in self.lone_while_out.items()}
         self.day = max(self.day, ordinal)
+
+    def note_lone_while_out(self, device: str) -> None:
+        self.lone_while_out[device] = self.lone_while_out.get(device, 0.0) + 1.0
+
+    def fires_alone(self, device: str) -> bool:
+        """Known to fire in the empty home: `NOISY_EVENTS` lone events or more, recently."""
+        return self.lone_while_out.get(device, 0.0) >= NOISY_EVENTS
 
     def note_presence(self, local: datetime) -> None:
         """The resident moved at home at `local`: this slot of this day counts as exposure."""
@@ -242,6 +254,8 @@ class RoutineModel:
             "offset": self.offset,
             "exposure": self.exposure,
             "day": np.array([float(self.day)]),
+            "lone_keys": np.array(sorted(self.lone_while_out), dtype=np.str_),
+            "lone_counts": np.array([self.lone_while_out[k] for k in sorted(self.lone_while_out)]),
         }
         buffer = io.BytesIO()
         extra = self.habits.arrays() | self.devices.arrays()
@@ -261,4 +275,7 @@ class RoutineModel:
             model.habits.load({name: arrays[name] for name in model.habits.arrays()})
             if "device_keys" in arrays:  # models saved before devices were learned lack them
                 model.devices.load(arrays)
+            if "lone_keys" in arrays:  # likewise before lone events were remembered
+                keys, counts = arrays["lone_keys"], arrays["lone_counts"]
+                model.lone_while_out = {str(k): float(n) for k, n in zip(keys, counts, strict=True)}
         return model

@@ -31,6 +31,7 @@ class Snapshot:
     place: Place
     out_since: datetime | None
     returned: bool
+    night_up: bool
 
     @property
     def may_be_out(self) -> bool:
@@ -70,6 +71,7 @@ class HomeState:
     # what that event would end, if confirmed: (event, sensor, silence seconds, its place)
     pending: tuple[Observation, Sensor, float, Place] | None = None
     lone_at: datetime | None = None  # the last event taken for noise
+    doubted: bool = False  # the held event is from a sensor known to fire alone (in bed)
     # while out: events each sensor made on its own (dropped), and when a sensor was named
     lone_while_out: dict[str, int] = field(default_factory=dict)
     noisy_told: dict[str, datetime] = field(default_factory=dict)
@@ -77,7 +79,9 @@ class HomeState:
     expectation: Expectation | None = None  # cached for the current silence
 
     def snapshot(self) -> Snapshot:
-        return Snapshot(self.last_at, self.last_sensor, self.place, self.out_since, self.returned)
+        return Snapshot(
+            self.last_at, self.last_sensor, self.place, self.out_since, self.returned, self.night_up
+        )
 
     def settle(self, now: datetime, at_once: bool = False) -> str | None:
         """Undo a lone event once it is clear nothing followed it (`at_once`: already clear);
@@ -91,6 +95,7 @@ class HomeState:
         self.lone_at = self.last_at
         self.last_at, self.last_sensor, self.place = snap.last_at, snap.last_sensor, snap.place
         self.out_since, self.returned, self.expectation = snap.out_since, snap.returned, None
+        self.night_up = snap.night_up
         return pending[0].device_id if snap.may_be_out else None
 
     def local(self, at: datetime) -> datetime:

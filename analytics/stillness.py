@@ -112,6 +112,11 @@ def inactivity_flag(ctx: Context, now: datetime, health: Health | None) -> Flag:
     return Flag("inactivity", "warning", now, text, details)
 
 
+# However early she usually rises, "not up" waits this long after she went to bed: in van
+# Kasteren B, home at 03:30 after a night out, in bed until 12:12.
+LONG_NIGHT = timedelta(hours=9)
+
+
 def _asleep_morning(ctx: Context) -> datetime | None:
     """The local morning a sleeping resident should be up by, or None if not asleep."""
     st = ctx.state
@@ -148,6 +153,8 @@ def not_up_deadline(ctx: Context, horizon: datetime | None) -> datetime | None:
         return None
     # Wall-clock arithmetic in the home's zone: 08:30 stays 08:30 across a DST change.
     deadline = (midnight + timedelta(minutes=minutes)).astimezone(UTC)
+    if ctx.state.night_since is not None:  # to bed at 03:30, not late at 11:00
+        deadline = max(deadline, ctx.state.night_since + LONG_NIGHT)
     assert ctx.state.last_at is not None
     return deadline if deadline > ctx.state.last_at else None
 

@@ -1,5 +1,6 @@
-"""What each real home's own activity labels say: when nobody was at home, and which span the
-labels cover at all (outside it there is no ground truth: the home may well be empty).
+"""What each real home's own activity labels say: when nobody was at home, when the resident
+was asleep, and which span the labels cover at all (outside it there is no ground truth: the
+home may well be empty).
 
 Periods are ``(start, end)`` in naive local time, on the same time base as the home's records
 (`load_home`). Absences are sorted, with overlapping or touching periods merged. The span runs
@@ -13,13 +14,24 @@ from the first labelled activity's start to the last one's end, whatever the act
   documents (activity stops on 13 July, resumes around 18:00 on 16 July), bounded by the
   entryway passages that open and close it.
 - aras-a/b: the seconds in which both residents' label is 2, ``Going Out``.
+
+Asleep: in bed and not up for anything else, by the labels. A sensor that fires in another
+room then is noise (van Kasteren B's kitchen PIR fires while the bed mat is pressed), not the
+resident getting up.
+
+- kasteren-a/b/c: ``go to bed`` (id 10 in each house), minus every other labelled activity
+  (a night's ``use toilet`` lies inside it) with `AWAKE_MARGIN` either side, since the labels
+  were set by hand.
+- casas-al-smarthome: runs of lines labelled ``Sleep``, first line to last.
+- casas-cil-tm000: nothing labelled.
+- aras-a/b: the seconds in which both residents' label is 11, ``Sleeping``.
 """
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -36,6 +48,10 @@ Period = tuple[datetime, datetime]
 
 KASTEREN_A_LEAVE = "1"  # README_original.txt: "1: 'leave house'"
 ARAS_GOING_OUT = "2"  # README_a.txt / README_b.txt: "2 Going Out"
+ARAS_SLEEPING = "11"  # README_a.txt / README_b.txt: "11 Sleeping"
+KASTEREN_GO_TO_BED = "10"  # kasterenActData.txt: "10:'go to bed'"; houseX.activity_names too
+CASAS_SLEEP = "Sleep"
+AWAKE_MARGIN = timedelta(minutes=2)
 # Naive local, like the records (fromisoformat: no zone, on purpose).
 TM000_ABSENCE = (
     datetime.fromisoformat("2016-07-13T07:21:11"),
@@ -47,6 +63,7 @@ TM000_ABSENCE = (
 class Labels:
     absences: list[Period]  # nobody at home
     span: Period | None  # what the labels cover; None: the home has no labels
+    asleep: list[Period] = field(default_factory=list)  # in bed, not up for anything else
 
 
 def _span(labelled: Iterable[Period]) -> Period | None:
@@ -59,7 +76,29 @@ def _span(labelled: Iterable[Period]) -> Period | None:
 
 def _kasteren(activities: list[Interval], leave: set[str]) -> Labels:
     absences = [(a.start, a.end) for a in activities if a.id in leave]
-    return Labels(absences, _span((a.start, a.end) for a in activities))
+    beds = [(a.start, a.end) for a in activities if a.id == KASTEREN_GO_TO_BED]
+    up = [
+        (a.start - AWAKE_MARGIN, a.end + AWAKE_MARGIN)
+        for a in activities
+        if a.id != KASTEREN_GO_TO_BED
+    ]
+    return Labels(absences, _span((a.start, a.end) for a in activities), _minus(beds, up))
+
+
+def _minus(periods: Iterable[Period], holes: Iterable[Period]) -> list[Period]:
+    """`periods` with every instant inside one of `holes` taken out."""
+    cut = _merged(holes)
+    left: list[Period] = []
+    for start, end in periods:
+        for hole_start, hole_end in cut:
+            if hole_end <= start or hole_start >= end:
+                continue
+            if hole_start > start:
+                left.append((start, hole_start))
+            start = max(start, hole_end)
+        if start < end:
+            left.append((start, end))
+    return left
 
 
 def _kasteren_a(root: Path) -> Labels:
@@ -95,15 +134,20 @@ def _casas(root: Path) -> Labels:
             # Step_Out is nearly always back in within seconds (then Other_Activity); once,
             # on 2011-07-07, Enter_Home follows it 35 min later instead of Leave_Home.
             departure = None
-    return Labels(periods, _span((at, at) for at, label in labels if label))
+    asleep: list[Period] = []
+    for label, group in itertools.groupby(labels, key=lambda line: line[1]):
+        if label == CASAS_SLEEP:
+            run = list(group)
+            asleep.append((run[0][0], run[-1][0]))
+    return Labels(periods, _span((at, at) for at, label in labels if label), asleep)
 
 
 def _aras(house: str) -> Callable[[Path], Labels]:
     def read(root: Path) -> Labels:
-        periods: list[Period] = []
+        runs: dict[str, list[Period]] = {ARAS_GOING_OUT: [], ARAS_SLEEPING: []}
         covered: list[Period] = []  # each day's first to last labelled second
         for _, midnight, lines in read_days(root / "aras" / house):
-            out_since: datetime | None = None
+            since: dict[str, datetime] = {}  # label both residents have had since then
             last_line = ""
             labelled = False
             first_s = last_s = -1  # the day's first and last labelled second
@@ -112,22 +156,22 @@ def _aras(house: str) -> Callable[[Path], Labels]:
                     last_line = line
                     fields = line.split()
                     labelled = len(fields) == SENSOR_COLUMNS + 2
-                    out = labelled and fields[-2] == fields[-1] == ARAS_GOING_OUT
+                    both = fields[-1] if labelled and fields[-2] == fields[-1] else None
                     at = midnight + timedelta(seconds=second)
-                    if out and out_since is None:
-                        out_since = at
-                    elif labelled and not out and out_since is not None:
-                        periods.append((out_since, at))
-                        out_since = None
+                    for label, periods in runs.items():
+                        if both == label:
+                            since.setdefault(label, at)
+                        elif labelled and label in since:
+                            periods.append((since.pop(label), at))
                 if labelled:
                     first_s = first_s if first_s >= 0 else second
                     last_s = second
-            if out_since is not None:  # still out at midnight; `_merged` joins the next day
-                periods.append((out_since, midnight + timedelta(days=1)))
+            for label, start in since.items():  # still on at midnight; `_merged` joins days
+                runs[label].append((start, midnight + timedelta(days=1)))
             if last_s >= 0:
                 at = midnight + timedelta(seconds=first_s)
                 covered.append((at, midnight + timedelta(seconds=last_s + 1)))
-        return Labels(periods, _span(covered))
+        return Labels(runs[ARAS_GOING_OUT], _span(covered), runs[ARAS_SLEEPING])
 
     return read
 
@@ -149,7 +193,7 @@ def home_labels(name: str, data_root: Path) -> Labels:
     except KeyError:
         raise KeyError(f"unknown dataset home {name!r}; known: {sorted(LABELS)}") from None
     labels = read(data_root)
-    return Labels(_merged(labels.absences), labels.span)
+    return Labels(_merged(labels.absences), labels.span, _merged(labels.asleep))
 
 
 def _merged(periods: Iterable[Period]) -> list[Period]:

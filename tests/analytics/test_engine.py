@@ -285,21 +285,53 @@ def test_a_three_day_trip_is_not_learned_as_an_outing() -> None:
     assert detector.model.expect(local, Place.ENTRANCE).threshold_s == usual
 
 
-def test_an_empty_homes_sensor_does_not_count_in_the_residents_day() -> None:
-    detector, _ = simulate(10)
-    left = START + 10 * DAY + timedelta(hours=10)
+def _away_with_the_kitchen_pir_flapping(detector: HomeDetector, left: datetime) -> None:
+    """Out through the front door at `left`, back 4 h later; meanwhile the kitchen PIR fires
+    every 4 minutes for 3 hours in the empty flat."""
     _motion(detector, "hall-pir", left - timedelta(minutes=1))
     _motion(detector, "front-door", left)
-    day = detector.state.day
-    assert day is not None
-    visits, events = day.kitchen_visits, day.activity_events
-    for minute in range(3, 180, 4):  # the kitchen PIR flapping in the empty flat
+    for minute in range(3, 180, 4):
         advance(detector, left + timedelta(minutes=minute))
         _motion(detector, "kitchen-pir", left + timedelta(minutes=minute))
     back = left + timedelta(hours=4)
     advance(detector, back)
     _motion(detector, "front-door", back)
     _motion(detector, "hall-pir", back + timedelta(seconds=20))
-    assert detector.state.day is day
-    assert (day.kitchen_visits, day.activity_events) == (visits, events + 2)  # door, hall
+
+
+def test_an_empty_homes_sensor_does_not_count_in_the_residents_day() -> None:
+    detector, _ = simulate(10)
+    left = START + 10 * DAY + timedelta(hours=10)
+    _away_with_the_kitchen_pir_flapping(detector, left)
+    day = detector.state.day
+    assert day is not None
+    assert day.day == left.date()  # the day began with this outing: nothing else seen
+    assert (day.kitchen_visits, day.activity_events) == (0, 4)  # hall, door; door, hall
     assert day.hours_out == 4.0
+
+
+def test_a_sensor_that_fires_in_the_empty_home_does_not_get_her_out_of_bed() -> None:
+    detector, _ = simulate(10)
+    day = START + 10 * DAY
+    _away_with_the_kitchen_pir_flapping(detector, day + timedelta(hours=10))
+    assert detector.model.fires_alone("kitchen-pir")
+    assert not detector.model.fires_alone("hall-pir")
+    restored = detector.model.from_bytes(detector.model.to_bytes())
+    assert restored.fires_alone("kitchen-pir")  # remembered across restarts
+
+    bed = day + timedelta(hours=23)
+    for device, minutes in (("living-pir", -10), ("hall-pir", -1), ("bedroom-pir", 0)):
+        _motion(detector, device, bed + timedelta(minutes=minutes))
+    _motion(detector, "bed-mat", bed + timedelta(minutes=1))
+    _motion(detector, "bedroom-pir", bed + timedelta(minutes=30))
+    noise = day + timedelta(hours=26)
+    for minutes in (0, 3):  # alone, and again: the same sensor never confirms itself
+        advance(detector, noise + timedelta(minutes=minutes))
+        _motion(detector, "kitchen-pir", noise + timedelta(minutes=minutes))
+    advance(detector, noise + timedelta(minutes=10))
+    assert detector.state.place == Place.BEDROOM
+    assert not detector.state.night_up
+    up = noise + timedelta(minutes=30)
+    _motion(detector, "kitchen-pir", up)
+    _motion(detector, "hall-pir", up + timedelta(minutes=1))  # a second sensor: she is up
+    assert (detector.state.place, detector.state.night_up) == (Place.HALL, True)

@@ -46,30 +46,48 @@ def test_labels_are_local_time_and_keep_day_injections_out_of_them() -> None:
     assert any(start <= at < end for at in before)  # without labels some land inside
 
 
-def test_nothing_is_drawn_outside_the_labelled_span() -> None:
+MIDNIGHT = datetime(2026, 1, 4, 23, 0, tzinfo=UTC)  # 00:00 in Paris
+NIGHTS_CONFIG = HomeConfig(
+    "h",
+    "Europe/Paris",
+    {
+        "m": Sensor("m", DeviceKind.MOTION, Room.LIVING),
+        "b": Sensor("b", DeviceKind.MOTION, Room.BEDROOM),
+    },
+)
+
+
+def _three_nights() -> list[Observation]:
     """Three days of a living-room sensor every 5 min, but each night in bed from 00:00 to
     02:00 local (two bedroom events half an hour apart), then up: a night moment each night."""
-    config = HomeConfig(
-        "h",
-        "Europe/Paris",
-        {
-            "m": Sensor("m", DeviceKind.MOTION, Room.LIVING),
-            "b": Sensor("b", DeviceKind.MOTION, Room.BEDROOM),
-        },
-    )
-    midnight = datetime(2026, 1, 4, 23, 0, tzinfo=UTC)  # 00:00 in Paris
     stream: list[Observation] = []
     for i in range(3 * 288):
-        at = midnight + timedelta(minutes=5 * i)
-        clock = (at - midnight) % timedelta(days=1)
+        at = MIDNIGHT + timedelta(minutes=5 * i)
+        clock = (at - MIDNIGHT) % timedelta(days=1)
         in_bed = clock < timedelta(hours=2)
         if not in_bed or clock in (timedelta(0), timedelta(minutes=30)):
             stream.append(Observation(at, "b" if in_bed else "m", Signal.MOTION, 1.0, True))
-    everywhere = plan(stream, config, 30, 5)
+    return stream
+
+
+def test_nothing_is_drawn_outside_the_labelled_span() -> None:
+    stream = _three_nights()
+    everywhere = plan(stream, NIGHTS_CONFIG, 30, 5)
     assert sum(i.kind == "night" for i in everywhere) == 3  # one each night
-    span = (midnight + timedelta(hours=23), midnight + timedelta(days=1, hours=12))
-    inside = plan(stream, config, 30, 5, span=span)
+    span = (MIDNIGHT + timedelta(hours=23), MIDNIGHT + timedelta(days=1, hours=12))
+    inside = plan(stream, NIGHTS_CONFIG, 30, 5, span=span)
     assert sum(i.kind == "day" for i in inside) == 30
     assert sum(i.kind == "night" for i in inside) == 1
     assert all(span[0] <= i.at < span[1] for i in inside)
     assert any(not span[0] <= i.at < span[1] for i in everywhere)
+
+
+def test_no_night_moment_while_the_labels_say_she_slept() -> None:
+    """The second night's 02:00 event in the living room came while the labels have her
+    asleep: a sensor firing on its own, not her getting up."""
+    stream = _three_nights()
+    second = MIDNIGHT + timedelta(days=1)
+    asleep = [(second, second + timedelta(hours=3))]
+    nights = [i.at for i in plan(stream, NIGHTS_CONFIG, 0, 5, asleep=asleep)]
+    assert len(nights) == 2
+    assert not any(second <= at <= second + timedelta(hours=3) for at in nights)

@@ -7,7 +7,7 @@ from datetime import timedelta
 from analytics.engine import HomeDetector
 from analytics.home import Observation
 from analytics.replay import advance
-from analytics.stillness import NIGHT_UP_CEILING, NIGHT_UP_FLOOR
+from analytics.stillness import LONG_NIGHT, NIGHT_UP_CEILING, NIGHT_UP_FLOOR
 from devices.signals import Signal
 from tests.analytics.simulated import START, flags, simulate
 
@@ -51,3 +51,16 @@ def test_back_to_bed_after_an_early_trip_is_still_watched_for_getting_up() -> No
     [flag] = flags(advance(detector, day + timedelta(hours=13)), "not_up")
     assert flag.at < day + timedelta(hours=12)
     assert "Not up yet" in flag.explanation
+
+
+def test_to_bed_at_half_past_three_is_not_late_before_half_past_twelve() -> None:
+    detector, _ = simulate(10)
+    # A late night in the living room (the simulation ends with her in bed at midnight),
+    # then to bed at 03:30 local.
+    evening = [("living-pir", 10), ("living-pir", 11), ("kitchen-pir", 60), ("living-pir", 62)]
+    evening += [("living-pir", m) for m in range(90, 210, 20)] + [("hall-pir", 209)]
+    for device, minutes in [*evening, ("bedroom-pir", 210), ("bedroom-pir", 235)]:
+        _move(detector, device, minutes)
+    bed = START + 10 * DAY + timedelta(hours=3, minutes=30)
+    [flag] = flags(advance(detector, bed + timedelta(hours=10)), "not_up")
+    assert flag.at == bed + LONG_NIGHT

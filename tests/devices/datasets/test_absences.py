@@ -1,5 +1,5 @@
-"""The absences each real home's labels record, and the span they cover, on the same time base
-as its records."""
+"""The absences and sleep each real home's labels record, and the span they cover, on the same
+time base as its records."""
 
 from __future__ import annotations
 
@@ -115,6 +115,43 @@ def test_casas_departure_runs_until_the_next_enter_home(tmp_path: Path) -> None:
     assert labels.span == (at("2011-06-15 08:00:00.5"), at("2011-06-15 12:00:00.5"))
 
 
+def test_casas_sleep_runs_first_line_to_last(tmp_path: Path) -> None:
+    folder = tmp_path / "casas-al-smarthome"
+    folder.mkdir()
+    lines = [
+        ("01:00:00", "Bedroom", "Sleep"),
+        ("01:40:00", "Bedroom", "Sleep"),
+        ("01:45:00", "Bathroom", "Bed_Toilet_Transition"),
+        ("01:50:00", "Bedroom", "Sleep"),
+        ("04:00:00", "Bathroom", "Sleep"),  # the annotator saw her asleep: noise
+        ("06:00:00", "Bedroom", "Sleep"),
+    ]
+    (folder / "data.txt").write_text(
+        "".join(f"2011-06-15 {t}.5 {sensor} ON {label}\n" for t, sensor, label in lines)
+    )
+    at = datetime.fromisoformat
+    assert home_labels("casas-al-smarthome", tmp_path).asleep == [
+        (at("2011-06-15 01:00:00.5"), at("2011-06-15 01:40:00.5")),
+        (at("2011-06-15 01:50:00.5"), at("2011-06-15 06:00:00.5")),
+    ]
+
+
+def test_kasteren_b_sleep_leaves_out_the_nights_toilet_visits() -> None:
+    """The night of 31 July: ``go to bed`` from 22:35:15 to 10:45:20, ``use toilet`` from
+    05:19:06 to 05:20:08 inside it; the kitchen PIR fires at 01:50:40 with nobody up."""
+    asleep = home_labels("kasteren-b", DEFAULT_DATA_ROOT).asleep
+
+    def sleeping(text: str) -> bool:
+        moment = datetime.fromisoformat(text)
+        return any(start <= moment <= end for start, end in asleep)
+
+    assert sleeping("2009-08-01T01:50:40")
+    assert not sleeping("2009-08-01T05:18:48")  # 18 s before the toilet: getting up
+    assert not sleeping("2009-08-01T05:21:00")
+    assert sleeping("2009-08-01T05:23:00")
+    assert not sleeping("2009-08-01T12:00:00")
+
+
 def test_aras_needs_both_residents_out_and_joins_midnight(tmp_path: Path) -> None:
     folder = tmp_path / "aras" / "houseA"
     folder.mkdir(parents=True)
@@ -129,3 +166,19 @@ def test_aras_needs_both_residents_out_and_joins_midnight(tmp_path: Path) -> Non
         (ARAS_DAY_1 + timedelta(seconds=10), ARAS_DAY_1 + timedelta(days=1, seconds=5))
     ]
     assert labels.span == (ARAS_DAY_1, ARAS_DAY_1 + timedelta(days=2))
+    # Sleeping (11) for one resident only is not the home asleep.
+    assert labels.asleep == []
+
+
+def test_aras_sleep_needs_both_residents_asleep(tmp_path: Path) -> None:
+    folder = tmp_path / "aras" / "houseA"
+    folder.mkdir(parents=True)
+    sensors = " ".join(["0"] * 20)
+    day = [f"{sensors} 11 11\n"] * 100 + [f"{sensors} 15 11\n"] * 50
+    day += [f"{sensors} 11 11\n"] * (86_400 - 150)
+    with gzip.open(folder / "DAY_1.txt.gz", "wt") as out:
+        out.writelines(day)
+    assert home_labels("aras-a", tmp_path).asleep == [
+        (ARAS_DAY_1, ARAS_DAY_1 + timedelta(seconds=100)),
+        (ARAS_DAY_1 + timedelta(seconds=150), ARAS_DAY_1 + timedelta(days=1)),
+    ]
