@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from analytics import comfort, meals, noisy, rules
+from analytics import comfort, meals, noisy, rules, stillness
 from analytics.daily import DayStats
 from analytics.decision import INACTIVITY_KINDS, Clear, Decision, Flag
 from analytics.explain import clock, duration
@@ -113,9 +113,14 @@ class HomeDetector:
         return decisions
 
     def _fires_alone_in_bed(self, obs: Observation, sensor: Sensor) -> bool:
+        """In bed (the night, or the morning before she is up; not dressing at 15:00, when a
+        held kitchen PIR would leave her in the bedroom while she cooks)."""
         st = self.state
+        in_bed = st.place == Place.BEDROOM and (
+            is_night(st.local(obs.at)) or stillness.asleep_morning(self.ctx) is not None
+        )
         elsewhere = sensor.place not in (Place.BEDROOM, Place.ENTRANCE)
-        return st.place == Place.BEDROOM and elsewhere and self.model.fires_alone(obs.device_id)
+        return in_bed and elsewhere and self.model.fires_alone(obs.device_id)
 
     def _echo_of_lone_trigger(self, obs: Observation, sensor: Sensor) -> bool:
         """The same device again within seconds of a possibly spurious event (a contact's

@@ -117,8 +117,9 @@ def inactivity_flag(ctx: Context, now: datetime, health: Health | None) -> Flag:
 LONG_NIGHT = timedelta(hours=9)
 
 
-def _asleep_morning(ctx: Context) -> datetime | None:
-    """The local morning a sleeping resident should be up by, or None if not asleep."""
+def asleep_morning(ctx: Context) -> datetime | None:
+    """The local morning a sleeping resident should be up by, or None if not asleep (an early
+    trip out of the bedroom and back, before the usual rising time, is still the night)."""
     st = ctx.state
     local = st.last_local
     if local is None or st.place != Place.BEDROOM or st.out_since is not None:
@@ -127,8 +128,6 @@ def _asleep_morning(ctx: Context) -> datetime | None:
         return None
     morning = local.date() if local.hour < 11 else local.date() + timedelta(days=1)
     midnight = datetime.combine(morning, time(0), tzinfo=st.zone)
-    if st.not_up_on == morning:
-        return None  # already flagged today
     if st.woke_on == morning and not _back_before_rising(ctx, midnight):
         return None  # already up today: the inactivity rule takes over
     return midnight
@@ -145,9 +144,9 @@ def _back_before_rising(ctx: Context, midnight: datetime) -> bool:
 
 
 def not_up_deadline(ctx: Context, horizon: datetime | None) -> datetime | None:
-    midnight = _asleep_morning(ctx)
-    if midnight is None:
-        return None
+    midnight = asleep_morning(ctx)
+    if midnight is None or ctx.state.not_up_on == midnight.date():
+        return None  # not asleep, or already flagged today
     minutes = ctx.model.habits.wake_deadline_min(day_type_of(midnight), ctx.config.sensitivity)
     if minutes is None:
         return None

@@ -335,3 +335,9 @@ def test_a_sensor_that_fires_in_the_empty_home_does_not_get_her_out_of_bed() -> 
     _motion(detector, "kitchen-pir", up)
     _motion(detector, "hall-pir", up + timedelta(minutes=1))  # a second sensor: she is up
     assert (detector.state.place, detector.state.night_up) == (Place.HALL, True)
+    # Up for the day, in the bedroom at 15:00, then to the kitchen: she is believed at once.
+    afternoon = day + timedelta(hours=39)
+    for device, minutes in (("living-pir", -30), ("hall-pir", -1), ("bedroom-pir", 0)):
+        _motion(detector, device, afternoon + timedelta(minutes=minutes))
+    _motion(detector, "kitchen-pir", afternoon + timedelta(minutes=10))
+    assert detector.state.place == Place.KITCHEN
