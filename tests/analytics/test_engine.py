@@ -329,8 +329,7 @@ def test_a_sensor_that_fires_in_the_empty_home_does_not_get_her_out_of_bed() -> 
         advance(detector, noise + timedelta(minutes=minutes))
         _motion(detector, "kitchen-pir", noise + timedelta(minutes=minutes))
     advance(detector, noise + timedelta(minutes=10))
-    assert detector.state.place == Place.BEDROOM
-    assert not detector.state.night_up
+    assert (detector.state.place, detector.state.night_up) == (Place.BEDROOM, False)
     up = noise + timedelta(minutes=30)
     _motion(detector, "kitchen-pir", up)
     _motion(detector, "hall-pir", up + timedelta(minutes=1))  # a second sensor: she is up
