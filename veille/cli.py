@@ -96,6 +96,11 @@ COMMANDS: dict[str, Command] = {
         lambda m, a, s: m.eval_run(a),
         add="eval_add_arguments",
     ),
+    "eval-decline": Command(
+        "analytics.decline_eval",
+        "how soon a simulated slow decline is reported, and false reports on normal homes",
+        lambda m, a, s: m.run(a),
+    ),
     "simulate": Command(
         "simulators.command",
         "play residents' days over MQTT",

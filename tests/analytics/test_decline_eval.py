@@ -1,0 +1,46 @@
+"""`veille eval-decline`: the first finding is dated in days after onset, only findings that
+point the way of a decline count, and the command ends with one JSON object."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import replace
+
+import pytest
+
+from analytics.decline_eval import add_arguments, first_findings, run
+from tests.analytics.test_trend import days
+
+
+def test_a_steady_routine_has_no_first_finding() -> None:
+    found = first_findings(days(56), onset=28)
+    assert (found.first_day, found.first_sunday, found.feature) == (None, None, None)
+
+
+def test_getting_up_an_hour_later_is_found_within_days_and_told_on_a_sunday() -> None:
+    found = first_findings(days(56, wake_shift_from=28), onset=28)
+    assert found.feature == "wake_h"
+    assert found.first_day is not None
+    assert found.first_day <= 7
+    assert found.first_sunday is not None
+    assert found.first_day <= found.first_sunday
+    assert found.first_sunday - found.first_day < 7
+
+
+def test_getting_up_earlier_is_not_a_decline() -> None:
+    earlier = [
+        replace(d, wake_h=d.wake_h - 1.0) if i >= 28 and d.wake_h is not None else d
+        for i, d in enumerate(days(56))
+    ]
+    assert first_findings(earlier, onset=28).first_day is None
+
+
+def test_the_command_ends_with_one_json_object(capsys: pytest.CaptureFixture[str]) -> None:
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    assert run(parser.parse_args(["--seeds", "1", "--weeks", "1"])) == 0
+    last = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert set(last) == {"weeks_1", "normal_weekly_summaries", "normal_false_per_home_quarter"}
+    assert len(last["weeks_1"]["first_day"]) == 1
+    assert last["normal_weekly_summaries"] == 9
