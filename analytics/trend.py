@@ -20,8 +20,9 @@ from analytics.daily import DayStats
 RECENT_DAYS = 10
 MIN_RECENT_DAYS = 5
 MIN_BASELINE_DAYS = 14
-Z_LIMIT = 4.0
+Z_LIMIT = 3.5
 AWAY_SHARE = 0.25
+CLIP = 2.5  # times of day beyond this many spreads from the usual count as this far
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,14 +30,16 @@ class Feature:
     meaningful: float  # the smallest change worth telling (0: 30 % of the usual)
     floor: float  # noise floor of the day-to-day spread
     wording: str
-    count: bool = False  # a daily count: compared by means, not medians
+    # "mean" for daily counts (a median of small counts jumps a whole unit at random),
+    # "clipped" (a mean of clipped values) for times of day, "median" for skewed amounts
+    level: str = "median"
 
 
 FEATURES: dict[str, Feature] = {
-    "wake_h": Feature(0.5, 0.25, "getting up {sign} by {abs_h}"),
-    "bed_h": Feature(1.0, 0.75, "going to bed {sign} by {abs_h}"),
-    "night_bathroom_trips": Feature(0.75, 0.5, "night bathroom trips {ratio}", count=True),
-    "kitchen_visits": Feature(1.5, 1.0, "kitchen visits {ratio}", count=True),
+    "wake_h": Feature(0.5, 0.25, "getting up {sign} by {abs_h}", level="clipped"),
+    "bed_h": Feature(1.0, 0.75, "going to bed {sign} by {abs_h}", level="clipped"),
+    "night_bathroom_trips": Feature(0.75, 0.5, "night bathroom trips {ratio}", level="mean"),
+    "kitchen_visits": Feature(1.5, 1.0, "kitchen visits {ratio}", level="mean"),
     "hours_out": Feature(2.0, 1.5, "time out of home {ratio}"),
     "activity_events": Feature(0.0, 10.0, "overall activity {ratio}"),
 }
@@ -77,17 +80,25 @@ def _wording(feature: str, baseline: float, recent: float, recent_days: int) -> 
 
 
 def _shift(spec: Feature, base: np.ndarray, recent: np.ndarray) -> tuple[float, float, float]:
-    """(usual, recent, z): how far the recent level sits from the usual, in standard errors.
-    Times of day by medians (robust to a night out); counts by means, since a median of small
-    counts jumps a whole unit at random."""
-    if spec.count:
+    """(usual, recent, z): how far the recent level sits from the usual, in standard errors."""
+    if spec.level == "mean":
         centre, now = float(base.mean()), float(recent.mean())
         variance = max(float(base.var(ddof=1)), spec.floor**2)
         z = (now - centre) / float(np.sqrt(variance / len(recent) + variance / len(base)))
         return centre, now, z
-    centre, now = float(np.median(base)), float(np.median(recent))
+    centre = float(np.median(base))
     spread = max(float(np.median(np.abs(base - centre))) * 1.4826, spec.floor)
-    return centre, now, (now - centre) / (spread * 1.25 / np.sqrt(len(recent)))
+    if spec.level == "median":  # hours out: many days at 0, a few long ones
+        now = float(np.median(recent))
+        return centre, now, (now - centre) / (spread * 1.25 / np.sqrt(len(recent)))
+    # Means of values clipped to the usual spread around each window's median: as robust to
+    # a night out as a median, and a quarter more sensitive to a real shift.
+    base_c = np.clip(base, centre - CLIP * spread, centre + CLIP * spread)
+    middle = float(np.median(recent))
+    recent_c = np.clip(recent, middle - CLIP * spread, middle + CLIP * spread)
+    sd = max(float(base_c.std(ddof=1)), spec.floor)
+    usual, now = float(base_c.mean()), float(recent_c.mean())
+    return usual, now, (now - usual) / (sd * float(np.sqrt(1 / len(recent) + 1 / len(base))))
 
 
 def home_days(days: Sequence[DayStats]) -> list[DayStats]:

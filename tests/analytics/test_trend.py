@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import date, timedelta
 
 from analytics.daily import DayStats
@@ -71,3 +72,9 @@ def test_a_week_away_is_not_a_change_in_the_routine() -> None:
     ]
     for end in range(37, 57):
         assert score(away[:end]) == []
+
+
+def test_one_late_morning_is_not_a_change() -> None:
+    steady = days(56)
+    steady[-2] = replace(steady[-2], wake_h=11.5)  # a lie-in after a night out
+    assert score(steady) == []
