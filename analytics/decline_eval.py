@@ -5,8 +5,8 @@ Each seed plays `ONSET_DAY` days of the simulated resident's usual routine, then
 simulator's `slow_decline` over `weeks` (rising up to an hour later, twice the night trips,
 fewer kitchen visits and outings), through the real detector. The scorer is asked each day, to
 date its first finding pointing the way of the decline; Sunday's digest reports it on the
-first Sunday it holds. Normal homes play `NORMAL_DAYS` with one summary a week from day 28, as
-the digest does: any finding there is a false one.
+first Sunday it holds. Normal homes play `NORMAL_DAYS` with one summary a week once four weeks
+are known (as `veille eval` scores the real homes): any finding there is a false one.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from datetime import timedelta
 
 from analytics import trend
 from analytics.daily import DayStats
+from analytics.evaluation import MIN_TREND_DAYS
 from analytics.simulated import START, simulate
 
 ONSET_DAY = 28  # four weeks of the usual routine first: the scorer's baseline
@@ -79,7 +80,7 @@ def decline(weeks: float, seed: int) -> Declined:
 def normal_findings(seed: int) -> tuple[int, int]:
     """(weekly summaries with a finding, weekly summaries) on a normal simulated home."""
     detector, _ = simulate(NORMAL_DAYS, seed=seed)
-    ends = range(ONSET_DAY, len(detector.days) + 1, 7)
+    ends = range(MIN_TREND_DAYS, len(detector.days) + 1, 7)
     return sum(bool(trend.score(detector.days[:end])) for end in ends), len(ends)
 
 

@@ -94,8 +94,8 @@ class HomeDetector:
             # Once the front door has opened on the way out, one sensor alone does not say
             # the resident is in: PIRs, mats and tilt switches fire in empty homes.
             unsure = st.snapshot().may_be_out and sensor.place != Place.ENTRANCE
-            # Nor does a sensor known to do that say she got up, while she is in the bedroom:
-            # van Kasteren B's kitchen PIR fires while the bed mat is pressed.
+            # Nor does a sensor known to do that say she got up, while she is in bed: van
+            # Kasteren B's kitchen PIR fires while the bed mat is pressed.
             st.doubted = not unsure and self._fires_alone_in_bed(obs, sensor)
             unsure = unsure or st.doubted
             lone_again = st.lone_at is not None and obs.at - st.lone_at <= LONE_REPEAT

@@ -22,7 +22,7 @@ MIN_RECENT_DAYS = 5
 MIN_BASELINE_DAYS = 14
 Z_LIMIT = 3.5
 AWAY_SHARE = 0.25
-CLIP = 2.5  # times of day beyond this many spreads from the usual count as this far
+CLIP = 2.5  # a time of day this many usual spreads from its window's median counts as that far
 
 
 @dataclass(frozen=True, slots=True)
