@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 from sklearn.linear_model import TheilSenRegressor
@@ -20,7 +21,10 @@ from analytics.daily import DayStats
 RECENT_DAYS = 10
 MIN_RECENT_DAYS = 5
 MIN_BASELINE_DAYS = 14
-Z_LIMIT = 3.5
+Level = Literal["clipped", "mean", "median"]
+# Standard errors a shift must reach: clipped times of day are near normal; counts and
+# hours out are skewed, so their tails need more.
+Z_LIMITS: dict[Level, float] = {"clipped": 3.0, "mean": 3.5, "median": 3.5}
 AWAY_SHARE = 0.25
 CLIP = 2.5  # a time of day this many usual spreads from its window's median counts as that far
 
@@ -32,7 +36,7 @@ class Feature:
     wording: str
     # "mean" for daily counts (a median of small counts jumps a whole unit at random),
     # "clipped" (a mean of clipped values) for times of day, "median" for skewed amounts
-    level: str = "median"
+    level: Level = "median"
 
 
 FEATURES: dict[str, Feature] = {
@@ -129,7 +133,7 @@ def score(days: Sequence[DayStats]) -> list[Finding]:
             threshold = spec.meaningful if spec.meaningful > 0 else 0.3 * centre
             if abs(now - centre) >= threshold and (best is None or abs(z) > abs(best[2])):
                 best = (centre, now, z, recent_days)
-        if best is None or abs(best[2]) < Z_LIMIT:
+        if best is None or abs(best[2]) < Z_LIMITS[spec.level]:
             continue
         centre, now, z, recent_days = best
         window = index >= len(days) - 2 * RECENT_DAYS
