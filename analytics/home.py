@@ -92,6 +92,12 @@ class HomeConfig:
     def sensor(self, device_id: str) -> Sensor:
         return self.sensors.get(device_id, UNKNOWN_SENSOR)
 
+    @cached_property
+    def sees_motion(self) -> bool:
+        """Some motion sensor: else (doors, cupboards, appliances only) the resident is seen
+        only when she touches something, and time in an armchair anywhere is silence."""
+        return any(s.kind == DeviceKind.MOTION for s in self.sensors.values())
+
 
 @dataclass(frozen=True, slots=True)
 class Observation:

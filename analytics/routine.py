@@ -189,10 +189,12 @@ class RoutineModel:
         place: Place,
         sensitivity: float = 1.0,
         device: str | None = None,
+        sits_unseen: bool = False,
     ) -> Expectation:
         """How long a silence starting now in `place` (after an event of `device`) may last:
         the threshold is where the expected number of longer silences per day in this slot
-        falls below `RATE`, refined by what silences after this device do."""
+        falls below `RATE`, refined by what silences after this device do. `sits_unseen`:
+        no motion sensor sees the resident sit, so any place may be followed by a sitting."""
         day_type, slot = day_type_of(start_local), slot_of(start_local)
         idx = (np.arange(-4, 5) + slot) % SLOTS
         own = _KERNEL @ (
@@ -211,7 +213,10 @@ class RoutineModel:
         pooled = self.silences[:, period, place].sum(axis=(0, 1)) / max(pooled_days, 1.0)
         # The prior fades as the home's own days at this hour accumulate.
         prior_w = PRIOR_DAYS * float(_KERNEL.sum()) * PRIOR_DAYS / (PRIOR_DAYS + own_days)
-        prior = (_KERNEL @ PRIOR[idx, place]) / float(_KERNEL.sum())
+        rows = PRIOR[idx, place]
+        if sits_unseen and place not in (Place.ENTRANCE, Place.NIGHT_UP):
+            rows = np.maximum(rows, PRIOR[idx, Place.LIVING])
+        prior = (_KERNEL @ rows) / float(_KERNEL.sum())
         counts = own + pool_w * pooled + prior_w * prior
         per_day = _tail(counts) / (days + pool_w + prior_w)
         limit = RATE * sensitivity / float(self.offset[day_type, slot])

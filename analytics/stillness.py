@@ -28,7 +28,9 @@ def expectation(ctx: Context) -> Expectation:
         assert st.last_at is not None
         device = st.last_sensor.id if st.last_sensor else None
         local, sensitivity = st.local(st.last_at), ctx.config.sensitivity
-        st.expectation = ctx.model.expect(local, st.context, sensitivity, device=device)
+        st.expectation = ctx.model.expect(
+            local, st.context, sensitivity, device=device, sits_unseen=not ctx.config.sees_motion
+        )
     return st.expectation
 
 

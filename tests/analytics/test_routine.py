@@ -6,8 +6,9 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from analytics.health import DeviceHealth, assess
-from analytics.home import Place
+from analytics.home import HomeConfig, Place, Sensor
 from analytics.routine import RoutineModel
+from devices.signals import DeviceKind, Room
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -70,3 +71,17 @@ def test_silences_after_a_passing_sensor_shorten_its_limit_never_lengthen_others
     assert restored.expect(at, Place.LIVING, device="doorway") == model.expect(
         at, Place.LIVING, device="doorway"
     )
+
+
+def test_where_no_motion_sensor_sees_her_sit_any_place_may_be_followed_by_a_sitting() -> None:
+    contacts_only = HomeConfig("a", sensors={"d": Sensor("d", DeviceKind.CONTACT, Room.KITCHEN)})
+    assert not contacts_only.sees_motion
+    assert HomeConfig("b", sensors={"m": Sensor("m", DeviceKind.MOTION)}).sees_motion
+    model = RoutineModel()
+    at = datetime(2026, 3, 16, 10, 0, tzinfo=PARIS)
+    seen = model.expect(at, Place.KITCHEN).threshold_s
+    unseen = model.expect(at, Place.KITCHEN, sits_unseen=True).threshold_s
+    assert unseen > seen
+    assert unseen >= model.expect(at, Place.LIVING).threshold_s
+    night_trip = model.expect(at, Place.NIGHT_UP, sits_unseen=True)
+    assert night_trip == model.expect(at, Place.NIGHT_UP)  # a night trip is still a trip
