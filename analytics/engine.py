@@ -35,7 +35,7 @@ _DISTANT = frozenset({Place.BEDROOM, Place.BATHROOM, Place.KITCHEN, Place.LIVING
 DAY_STARTS = timedelta(hours=4)  # a day's statistics run 04:00-04:00 local
 IN_BED = timedelta(minutes=20)  # in the bedroom this long at night: gone to bed
 SLEEP = timedelta(hours=2)  # a bedroom stay this long is a night's (or a nap's) sleep
-TRIP = timedelta(hours=24)  # out longer than this: a trip, not an outing
+TRIP = timedelta(hours=24)  # out (or unseen) longer than this: a trip, not an outing
 EXCURSION = timedelta(minutes=30)  # out of the bedroom and back within this: one stay
 SAME_TRIGGER = timedelta(seconds=10)  # one device twice this close: one trigger
 DOOR_PASSAGE = timedelta(minutes=2)  # the front door's events this close: one passage
@@ -145,15 +145,17 @@ class HomeDetector:
         self, obs: Observation, sensor: Sensor, gap_s: float, place: Place, after: Sensor | None
     ) -> list[Decision]:
         """A silence in `place`, begun after an event of `after`, really ended with `obs`:
-        learn it, clear what it raised. An absence of over a day was a trip, not one of the
-        outings whose usual length `not_back` judges."""
+        learn it, clear what it raised. Nothing over a day is learned: an absence that long
+        was a trip, not one of the outings whose usual length `not_back` judges, and a day
+        without movement at home was an unseen absence or a gap in the data (tm000's log
+        has a five-month one), not a quiet spell to expect again."""
         start = obs.at - timedelta(seconds=gap_s)
         decisions: list[Decision] = []
         if place == Place.ENTRANCE:  # an absence ended: the day it ended on counts it
             self._day(self.state.local(obs.at)).hours_out += gap_s / 3600
             decisions += noisy.absence_ended(self.ctx, obs.at)
-        trip = place == Place.ENTRANCE and gap_s > TRIP.total_seconds()
-        if (self.learn_after is None or obs.at > self.learn_after) and not trip:
+        routine = gap_s <= TRIP.total_seconds()
+        if (self.learn_after is None or obs.at > self.learn_after) and routine:
             device = after.id if after else None
             self.model.learn_silence(self.state.local(start), place, gap_s, device)
         return decisions + self._clear(obs, sensor, gap_s)

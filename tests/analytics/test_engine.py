@@ -299,6 +299,21 @@ def _away_with_the_kitchen_pir_flapping(detector: HomeDetector, left: datetime) 
     _motion(detector, "hall-pir", back + timedelta(seconds=20))
 
 
+def test_three_days_without_a_sign_at_home_are_not_learned_as_a_quiet_spell() -> None:
+    """An unseen absence or a gap in the data, not a sitting to expect again."""
+    detector, _ = simulate(10)
+    seen = START + 10 * DAY + timedelta(hours=10)
+    local = seen.astimezone(detector.state.zone)
+    usual = detector.model.expect(local, Place.LIVING).threshold_s
+    _motion(detector, "hall-pir", seen - timedelta(minutes=1))
+    _motion(detector, "living-pir", seen)  # a second sensor: up and about
+    assert detector.state.place == Place.LIVING
+    _motion(detector, "hall-pir", seen + 3 * DAY)
+    _motion(detector, "living-pir", seen + 3 * DAY + timedelta(minutes=1))
+    assert detector.state.place == Place.LIVING
+    assert detector.model.expect(local, Place.LIVING).threshold_s == usual
+
+
 def test_an_empty_homes_sensor_does_not_count_in_the_residents_day() -> None:
     detector, _ = simulate(10)
     left = START + 10 * DAY + timedelta(hours=10)
