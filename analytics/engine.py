@@ -116,11 +116,12 @@ class HomeDetector:
         """In bed (the night, or the morning before she is up; not dressing at 15:00, when a
         held kitchen PIR would leave her in the bedroom while she cooks)."""
         st = self.state
-        in_bed = st.place == Place.BEDROOM and (
-            is_night(st.local(obs.at)) or stillness.asleep_morning(self.ctx) is not None
-        )
-        elsewhere = sensor.place not in (Place.BEDROOM, Place.ENTRANCE)
-        return in_bed and elsewhere and self.model.fires_alone(obs.device_id)
+        # Cheapest and rarest first: this runs on every event.
+        if not self.model.fires_alone(obs.device_id) or st.place != Place.BEDROOM:
+            return False
+        if sensor.place in (Place.BEDROOM, Place.ENTRANCE):
+            return False
+        return is_night(st.local(obs.at)) or stillness.asleep_morning(self.ctx) is not None
 
     def _echo_of_lone_trigger(self, obs: Observation, sensor: Sensor) -> bool:
         """The same device again within seconds of a possibly spurious event (a contact's
