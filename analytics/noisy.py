@@ -3,8 +3,8 @@
 While the resident may be out, an event one sensor makes alone is dropped (see the engine).
 A PIR that sees a window, a heater or a pet does that again and again; past `NOISY_EVENTS`
 in one absence, the family is told which sensor it is (info, at most once a week per sensor).
-The routine model remembers such sensors: while the resident is in the bedroom, one of them
-alone does not say she got up.
+The routine model remembers such sensors: while the resident is in bed, one of them alone
+does not say she got up.
 """
 
 from __future__ import annotations

@@ -252,6 +252,7 @@ class RoutineModel:
         self.offset[day_type, idx] = np.minimum(self.offset[day_type, idx] * factor, ceiling)
 
     def to_bytes(self) -> bytes:
+        lone = sorted(self.lone_while_out)
         arrays: dict[str, Array] = {
             "silences": self.silences,
             "ring_max": self.ring_max,
@@ -259,8 +260,8 @@ class RoutineModel:
             "offset": self.offset,
             "exposure": self.exposure,
             "day": np.array([float(self.day)]),
-            "lone_keys": np.array(sorted(self.lone_while_out), dtype=np.str_),
-            "lone_counts": np.array([self.lone_while_out[k] for k in sorted(self.lone_while_out)]),
+            "lone_keys": np.array(lone, dtype=np.str_),
+            "lone_counts": np.array([self.lone_while_out[k] for k in lone]),
         }
         buffer = io.BytesIO()
         extra = self.habits.arrays() | self.devices.arrays()

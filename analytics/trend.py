@@ -118,7 +118,11 @@ def score(days: Sequence[DayStats]) -> list[Finding]:
     """Sustained changes in the last five to ten days at home against the weeks before them.
     The recent window whose shift stands out most is kept, so a change is told as soon as five
     days show it, and a slow drift once ten do."""
-    days = home_days(days)
+    return _score(home_days(days))
+
+
+def _score(days: Sequence[DayStats]) -> list[Finding]:
+    """`score` over days already known to be spent at home."""
     table = [d.features() for d in days]
     findings: list[Finding] = []
     for feature, spec in FEATURES.items():
@@ -147,10 +151,12 @@ def score(days: Sequence[DayStats]) -> list[Finding]:
 
 
 def weekly_summary(days: Sequence[DayStats]) -> str:
-    at_home = len(home_days(days))
-    if at_home < MIN_BASELINE_DAYS + MIN_RECENT_DAYS:
-        return f"Too few days at home so far ({at_home}) to tell lasting changes in the routine."
-    findings = score(days)
+    at_home = home_days(days)
+    if len(at_home) < MIN_BASELINE_DAYS + MIN_RECENT_DAYS:
+        return (
+            f"Too few days at home so far ({len(at_home)}) to tell lasting changes in the routine."
+        )
+    findings = _score(at_home)
     if not findings:
         return "No lasting change in the daily routine over the last weeks."
     return "Changes in the daily routine: " + "; ".join(f.text for f in findings) + "."

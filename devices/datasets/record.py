@@ -71,11 +71,12 @@ def parse_rows(
 ) -> list[T]:
     """Every row `parse_row` makes of a file's lines, in file order (what it skips is dropped):
     a dataset's labels read with the same line rules as its records."""
-    result = ParseResult()
     rows: list[T] = []
-    with open(path, encoding=encoding, errors="replace") as lines:
-        for line in lines:
-            row = parse_row(line, result)
-            if row is not None:
-                rows.append(row)
+
+    def keep(line: str, result: ParseResult) -> None:
+        row = parse_row(line, result)
+        if row is not None:
+            rows.append(row)
+
+    parse_lines(path, keep, encoding)
     return rows
