@@ -32,12 +32,16 @@ from analytics.slots import (
     slot_of,
     survival_quantile_s,
 )
+from analytics.tally import Tally
 
 PLACES = len(Place)
 MIN_SILENCE_S = 300.0  # shorter silences say nothing about the tail we care about
 HALF_LIFE_DAYS = 42.0
 RING_DAYS = 28  # "the longest quiet spell in 4 weeks"
 NOISY_EVENTS = 10  # lone events of one sensor in an empty home: it fires on its own
+# Days on which sensors in two rooms fired within seconds of each other: past this, their
+# fields of view meet (one person passing), rather than two people being at home.
+OVERLAP_DAYS = 3
 
 # Population prior per place, for silences (>= 5 min) starting in the day and at night:
 # (how many start in one 15-minute slot per day, median minutes, log-sd). Deliberately
@@ -124,7 +128,9 @@ class RoutineModel:
         self.habits = Habits()
         self.devices = DeviceSilences()
         # per device: events it made on its own while nobody was home (decaying like the rest)
-        self.lone_while_out: dict[str, float] = {}
+        self.lone_while_out = Tally()
+        # per pair of rooms: days their sensors fired within seconds of each other
+        self.overlaps = Tally()
 
     def copy(self) -> RoutineModel:
         other = RoutineModel.__new__(RoutineModel)
@@ -137,7 +143,8 @@ class RoutineModel:
         other.day = self.day
         other.habits = self.habits.copy()
         other.devices = self.devices.copy()
-        other.lone_while_out = dict(self.lone_while_out)
+        other.lone_while_out = self.lone_while_out.copy()
+        other.overlaps = self.overlaps.copy()
         return other
 
     def advance_day(self, ordinal: int) -> None:
@@ -148,15 +155,28 @@ class RoutineModel:
             self.exposure *= factor
             self.habits.decay(factor)
             self.devices.decay(factor)
-            self.lone_while_out = {d: n * factor for d, n in self.lone_while_out.items()}
+            self.lone_while_out.decay(factor)
+            self.overlaps.decay(factor)
         self.day = max(self.day, ordinal)
 
     def note_lone_while_out(self, device: str) -> None:
-        self.lone_while_out[device] = self.lone_while_out.get(device, 0.0) + 1.0
+        self.lone_while_out.add(device)
 
     def fires_alone(self, device: str) -> bool:
         """Known to fire in the empty home: `NOISY_EVENTS` lone events or more, recently."""
-        return self.lone_while_out.get(device, 0.0) >= NOISY_EVENTS
+        return self.lone_while_out.reaches(device, NOISY_EVENTS)
+
+    @staticmethod
+    def _pair(a: str, b: str) -> str:
+        return "|".join(sorted((a, b)))
+
+    def note_overlap(self, a: str, b: str, local: datetime) -> None:
+        """Sensors in rooms `a` and `b` fired within seconds of each other."""
+        self.overlaps.add(self._pair(a, b), local.toordinal())
+
+    def overlap(self, a: str, b: str) -> bool:
+        """Sensors in rooms `a` and `b` fire together on most days: their fields of view meet."""
+        return self.overlaps.reaches(self._pair(a, b), OVERLAP_DAYS)
 
     def note_presence(self, local: datetime) -> None:
         """The resident moved at home at `local`: this slot of this day counts as exposure."""
@@ -252,7 +272,6 @@ class RoutineModel:
         self.offset[day_type, idx] = np.minimum(self.offset[day_type, idx] * factor, ceiling)
 
     def to_bytes(self) -> bytes:
-        lone = sorted(self.lone_while_out)
         arrays: dict[str, Array] = {
             "silences": self.silences,
             "ring_max": self.ring_max,
@@ -260,11 +279,10 @@ class RoutineModel:
             "offset": self.offset,
             "exposure": self.exposure,
             "day": np.array([float(self.day)]),
-            "lone_keys": np.array(lone, dtype=np.str_),
-            "lone_counts": np.array([self.lone_while_out[k] for k in lone]),
         }
         buffer = io.BytesIO()
         extra = self.habits.arrays() | self.devices.arrays()
+        extra |= self.lone_while_out.arrays("lone") | self.overlaps.arrays("overlap")
         np.savez_compressed(buffer, allow_pickle=False, **arrays, **extra)
         return buffer.getvalue()
 
@@ -281,7 +299,6 @@ class RoutineModel:
             model.habits.load({name: arrays[name] for name in model.habits.arrays()})
             if "device_keys" in arrays:  # models saved before devices were learned lack them
                 model.devices.load(arrays)
-            if "lone_keys" in arrays:  # likewise before lone events were remembered
-                keys, counts = arrays["lone_keys"], arrays["lone_counts"]
-                model.lone_while_out = {str(k): float(n) for k, n in zip(keys, counts, strict=True)}
+            model.lone_while_out = Tally.load(arrays, "lone")
+            model.overlaps = Tally.load(arrays, "overlap")
         return model

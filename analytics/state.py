@@ -11,6 +11,7 @@ from analytics.daily import DayStats
 from analytics.decision import Flag
 from analytics.home import HomeConfig, Observation, Place, Sensor
 from analytics.routine import Expectation, RoutineModel
+from devices.signals import Room
 
 DEPART_AFTER = timedelta(minutes=10)  # silence after the front door that means "went out"
 # A lone event after a long silence, not followed by another within BLIP_CONFIRM, is taken
@@ -58,7 +59,8 @@ class HomeState:
     not_up_on: date | None = None  # the local day "not up yet" was last flagged
     visitors_until: datetime | None = None
     visitor_hits: list[datetime] = field(default_factory=list)  # two rooms at once, recently
-    recent: dict[Place, datetime] = field(default_factory=dict)  # last activity per place
+    # last activity per place: when, and in which room
+    recent: dict[Place, tuple[datetime, Room]] = field(default_factory=dict)
     cold_since: datetime | None = None
     hot_since: datetime | None = None
     temperature_c: float | None = None
