@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from analytics import baselines, hindsight, trend
@@ -32,12 +32,21 @@ Factory = Callable[[HomeConfig], Detector]
 HINDSIGHT = "hindsight_bound"
 
 
-DETECTORS: dict[str, Factory] = {
-    "veille": lambda c: HomeDetector(c),
+BASELINES: dict[str, Factory] = {
     "timer_4h_day": lambda c: baselines.FixedTimer(timedelta(hours=4), c.zone, (8, 22)),
     "timer_12h": lambda c: baselines.FixedTimer(timedelta(hours=12), c.zone),
     "slot_max_cuddihy": lambda c: baselines.SlotMaxLearner(c.zone),
 }
+DETECTORS: dict[str, Factory] = {"veille": lambda c: HomeDetector(c)} | BASELINES
+
+
+def _sensitive(sensitivity: float) -> Factory:
+    return lambda c: HomeDetector(replace(c, sensitivity=sensitivity))
+
+
+# Veille at higher sensitivities (`homes.sensitivity`), on the same injections: each baseline
+# is compared with the most sensitive of them that raises no more false alerts than it does.
+LADDER: dict[str, Factory] = {f"veille_x{s}": _sensitive(s) for s in (2, 4, 8, 16, 32, 64)}
 
 
 @dataclass
@@ -99,7 +108,7 @@ def evaluate_home(
     `span`: aware, what the labels cover (no injection outside it; None: no labels);
     `asleep`: aware periods the labels say the resident slept (no night injection)."""
     injections: list[Injection] = plan(stream, config, day, night, absences, span, asleep)
-    detectors = {name: make(config) for name, make in DETECTORS.items()}
+    detectors = {name: make(config) for name, make in (DETECTORS | LADDER).items()}
     results = {name: Outcome() for name in detectors}
     raised: dict[str, list[Flag]] = {name: [] for name in detectors}
     pending = list(reversed(injections))

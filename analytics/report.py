@@ -62,3 +62,50 @@ def table(title: str, summary: Mapping[str, Mapping[str, object]]) -> str:
         cells = "".join(f"{'-' if figures[k] is None else figures[k]!s:>12}" for k, _ in COLUMNS)
         lines.append(f"{name:<18}{cells}")
     return "\n".join(lines)
+
+
+def at_equal_false_alerts(
+    summary: Mapping[str, Mapping[str, float | int | None]],
+    baselines: Iterable[str],
+    ladder: Iterable[str],
+) -> dict[str, dict[str, object]]:
+    """Per baseline: Veille at the most sensitive setting (`veille` first, then `ladder` in
+    order of sensitivity) that raises no more false alerts than the baseline, with its figures
+    and the baseline's on the same injections."""
+    rungs = ["veille", *ladder]
+    keys = ("false_alerts_per_home_month", "recall", "delay_min_p50", "delay_min_p90")
+    matched: dict[str, dict[str, object]] = {}
+    for base in baselines:
+        allowed = summary[base]["false_alerts_per_home_month"]
+        fit = [r for r in rungs if _at_most(summary[r]["false_alerts_per_home_month"], allowed)]
+        best = fit[-1] if fit else "veille"
+        matched[base] = {
+            "veille_setting": best,
+            "veille": {k: summary[best][k] for k in keys},
+            "baseline": {k: summary[base][k] for k in keys},
+        }
+    return matched
+
+
+def _at_most(value: float | int | None, bound: float | int | None) -> bool:
+    return value is not None and bound is not None and value <= bound
+
+
+def matched_table(matched: Mapping[str, Mapping[str, object]]) -> str:
+    lines = [
+        "Veille at no more false alerts than each baseline (same injections)",
+        f"{'baseline':<18}{'veille as':>12}{'FA/home-mo':>12}{'recall':>10}{'p50 min':>10}"
+        f"{'p90 min':>10}",
+    ]
+    for base, row in matched.items():
+        for who in ("baseline", "veille"):
+            figures = row[who]
+            assert isinstance(figures, dict)
+            label = base if who == "baseline" else ""
+            setting = "" if who == "baseline" else str(row["veille_setting"])
+            lines.append(
+                f"{label:<18}{setting:>12}"
+                + f"{figures['false_alerts_per_home_month']!s:>12}{figures['recall']!s:>10}"
+                + f"{figures['delay_min_p50']!s:>10}{figures['delay_min_p90']!s:>10}"
+            )
+    return "\n".join(lines)

@@ -30,13 +30,19 @@ def test_eval_prints_tables_and_ends_with_one_json_object(
     assert any(line.startswith("single-resident homes") for line in lines)
     last = json.loads(lines[-1])
     assert set(last) == {"veille", "timer_4h_day", "timer_12h", "slot_max_cuddihy"}
+    keys = {"false_alerts_per_home_month", "recall", "delay_min_p50", "delay_min_p90"}
     for figures in last.values():
-        assert {"false_alerts_per_home_month", "recall", "delay_min_p50", "delay_min_p90"} <= set(
-            figures
-        )
+        assert keys <= set(figures)
+    for baseline in ("timer_4h_day", "timer_12h", "slot_max_cuddihy"):
+        assert set(last[baseline]["veille_at_equal_false_alerts"]) == keys
     report = json.loads(out.read_text())
     assert set(report["homes"]) >= {"casas-al-smarthome", "kasteren-a", "aras-a"}
     assert set(report["veille_false_alerts"]) == set(report["homes"])
+    assert set(report["veille_at_equal_false_alerts"]) == {
+        "timer_4h_day",
+        "timer_12h",
+        "slot_max_cuddihy",
+    }
 
 
 def test_bench_reports_homes_and_check_ms(capsys: pytest.CaptureFixture[str]) -> None:
