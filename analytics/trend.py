@@ -24,7 +24,7 @@ MIN_BASELINE_DAYS = 14
 Level = Literal["clipped", "mean", "median"]
 # Standard errors a shift must reach: clipped times of day are near normal; counts and
 # hours out are skewed, so their tails need more.
-Z_LIMITS: dict[Level, float] = {"clipped": 3.0, "mean": 3.5, "median": 3.5}
+Z_LIMITS: dict[Level, float] = {"clipped": 2.75, "mean": 3.5, "median": 3.5}
 AWAY_SHARE = 0.25
 CLIP = 2.5  # a time of day this many usual spreads from its window's median counts as that far
 
@@ -40,7 +40,7 @@ class Feature:
 
 
 FEATURES: dict[str, Feature] = {
-    "wake_h": Feature(0.5, 0.25, "getting up {sign} by {abs_h}", level="clipped"),
+    "wake_h": Feature(0.4, 0.25, "getting up {sign} by {abs_h}", level="clipped"),
     "bed_h": Feature(1.0, 0.75, "going to bed {sign} by {abs_h}", level="clipped"),
     "night_bathroom_trips": Feature(0.75, 0.5, "night bathroom trips {ratio}", level="mean"),
     "kitchen_visits": Feature(1.5, 1.0, "kitchen visits {ratio}", level="mean"),

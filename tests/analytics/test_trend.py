@@ -10,12 +10,15 @@ from tests.analytics.simulated import simulate
 
 
 def days(
-    n: int, wake_shift_from: int | None = None, trips_from: int | None = None
+    n: int,
+    wake_shift_from: int | None = None,
+    trips_from: int | None = None,
+    shift_h: float = 1.0,
 ) -> list[DayStats]:
     rng = random.Random(3)
     out = []
     for i in range(n):
-        late = 1.0 if wake_shift_from is not None and i >= wake_shift_from else 0.0
+        late = shift_h if wake_shift_from is not None and i >= wake_shift_from else 0.0
         trips = 2 if trips_from is not None and i >= trips_from else rng.choice([0, 1, 1, 1])
         out.append(
             DayStats(
@@ -78,3 +81,10 @@ def test_one_late_morning_is_not_a_change() -> None:
     steady = days(56)
     steady[-2] = replace(steady[-2], wake_h=11.5)  # a lie-in after a night out
     assert score(steady) == []
+
+
+def test_rising_half_an_hour_later_is_told_a_quarter_of_an_hour_is_not() -> None:
+    [finding] = score(days(40, wake_shift_from=30, shift_h=0.5))
+    assert finding.feature == "wake_h"
+    assert "getting up later by 30 min over the last 10 days" in finding.text
+    assert score(days(40, wake_shift_from=30, shift_h=0.25)) == []
