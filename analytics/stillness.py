@@ -19,6 +19,14 @@ CEILING = timedelta(hours=16)
 NIGHT_UP_FLOOR = timedelta(minutes=50)
 NIGHT_UP_CEILING = timedelta(minutes=55)
 STILL_IN_BATHROOM = timedelta(minutes=30)
+# Awake in the daytime, this long without any movement is worth a call whatever the habit.
+# Outside the bedroom, for a silence begun 08:00-18:00: in 3.6 home-months of real homes the
+# longest such quiet spell lasted 2 h 28 min (CASAS; its evenings reach 3 h 3 min, hence not
+# after 18:00). In the bedroom once up, for one begun 11:00-18:00: none passed 57 min there,
+# but an afternoon nap of a few hours is ordinary. Learned limits were often longer: 5 h in a
+# living room the home had seen quiet for 1 h 30 at most, as a learner keeps a margin.
+DAY_CEILING = timedelta(hours=3)
+NAP_CEILING = timedelta(hours=4)
 LEARNING_WEIGHT = 3.0  # below this many own silences the prior is speaking
 
 
@@ -43,14 +51,33 @@ def inactivity_deadline(ctx: Context, horizon: datetime | None) -> datetime | No
         return start + FLOOR  # a lower bound is enough: nothing can be due before horizon
     limit = timedelta(seconds=expectation(ctx).threshold_s)
     floor, ceiling = FLOOR, CEILING
+    # Fixed bounds still bend to the family's word: false-alarm feedback raises them (within
+    # bounds), and so does a sensitivity below 1.
+    offset = ctx.model.offset_at(st.local(st.last_at))
     if st.context == Place.NIGHT_UP:
-        # Out of bed at night and still for this long is worth a call whatever the habit,
-        # unless the family said otherwise (false-alarm feedback raises it, within bounds).
+        # Out of bed at night and still for this long is worth a call whatever the habit.
         # Not sooner than NIGHT_UP_FLOOR either: a return to bed the bedroom sensor missed
         # looks exactly like this, and a few weeks of night trips say little about the tail.
-        scale = ctx.model.offset_at(st.local(st.last_at)) / ctx.config.sensitivity
+        scale = offset / ctx.config.sensitivity
         floor, ceiling = NIGHT_UP_FLOOR * scale, NIGHT_UP_CEILING * scale
+    elif (day := day_ceiling(ctx)) is not None:
+        # Not lowered by a higher sensitivity: that shortens the learned limits under it.
+        ceiling = min(ceiling, day * offset / min(ctx.config.sensitivity, 1.0))
     return start + min(max(limit, floor), ceiling)
+
+
+def day_ceiling(ctx: Context) -> timedelta | None:
+    """The daytime ceiling on the current silence (`DAY_CEILING`, `NAP_CEILING`), if any.
+    Only where motion sensors would see her move: with contacts alone, an afternoon spent
+    reading is hours without an event."""
+    st = ctx.state
+    assert st.last_at is not None
+    if not ctx.config.sees_motion:
+        return None
+    hour = st.local(st.last_at).hour
+    if st.context == Place.BEDROOM:
+        return NAP_CEILING if 11 <= hour < 18 and asleep_morning(ctx) is None else None
+    return DAY_CEILING if 8 <= hour < 18 else None
 
 
 def _silence_details(ctx: Context, now: datetime) -> dict[str, Any]:
@@ -106,6 +133,10 @@ def inactivity_flag(ctx: Context, now: datetime, health: Health | None) -> Flag:
         )
         longest = exp.longest_s
         text += f"; the longest in the last 4 weeks was {duration(longest)}." if longest else "."
+    if st.context != Place.NIGHT_UP and day_ceiling(ctx) is not None and quiet < exp.threshold_s:
+        text += (
+            " In the daytime, this long without any movement is worth a call whatever the habit."
+        )
     details = _silence_details(ctx, now) | {
         "usual_s": round(exp.usual_s),
         "threshold_s": round(exp.threshold_s),

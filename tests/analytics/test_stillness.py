@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import replace
+from datetime import datetime, timedelta
 
 from analytics.engine import HomeDetector
-from analytics.home import Observation
+from analytics.home import Observation, Place
 from analytics.replay import advance
-from analytics.stillness import LONG_NIGHT, NIGHT_UP_CEILING, NIGHT_UP_FLOOR
-from devices.signals import Signal
+from analytics.stillness import DAY_CEILING, LONG_NIGHT, NIGHT_UP_CEILING, NIGHT_UP_FLOOR
+from devices.signals import DeviceKind, Signal
 from tests.analytics.simulated import START, flags, simulate
 
 DAY = timedelta(days=1)
@@ -64,3 +65,32 @@ def test_to_bed_at_half_past_three_is_not_late_before_half_past_twelve() -> None
     bed = START + 10 * DAY + timedelta(hours=3, minutes=30)
     [flag] = flags(advance(detector, bed + timedelta(hours=10)), "not_up")
     assert flag.at == bed + LONG_NIGHT
+
+
+def _still_from_one_pm(detector: HomeDetector, day: datetime) -> datetime:
+    """Moving about the living room until 13:00, then nothing."""
+    one_pm = day + timedelta(hours=13)
+    for minutes in (-20, -10, 0):
+        now = one_pm + timedelta(minutes=minutes)
+        advance(detector, now)
+        detector.observe(Observation(now, "living-pir", Signal.MOTION, 1.0, True))
+    return one_pm
+
+
+def test_three_daytime_hours_without_movement_are_a_call_whatever_the_habit() -> None:
+    detector, _ = simulate(2)  # two days known: the cautious prior still allows far longer
+    one_pm = _still_from_one_pm(detector, START + 2 * DAY)
+    assert detector.model.expect(one_pm, Place.LIVING).threshold_s > DAY_CEILING.total_seconds()
+    assert flags(advance(detector, one_pm + DAY_CEILING)) == []
+    [flag] = flags(advance(detector, one_pm + DAY_CEILING + timedelta(seconds=1)))
+    assert flag.kind == "inactivity"
+    assert flag.explanation.endswith("worth a call whatever the habit.")
+
+
+def test_without_motion_sensors_a_quiet_afternoon_is_judged_by_the_habit_alone() -> None:
+    detector, _ = simulate(2)
+    sensors = detector.config.sensors
+    contacts = {k: replace(s, kind=DeviceKind.CONTACT) for k, s in sensors.items()}
+    detector.config = replace(detector.config, sensors=contacts)  # reading unseen for hours
+    one_pm = _still_from_one_pm(detector, START + 2 * DAY)
+    assert flags(advance(detector, one_pm + DAY_CEILING + timedelta(minutes=30))) == []
