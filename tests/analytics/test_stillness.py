@@ -8,7 +8,13 @@ from datetime import datetime, timedelta
 from analytics.engine import HomeDetector
 from analytics.home import Observation, Place
 from analytics.replay import advance
-from analytics.stillness import DAY_CEILING, LONG_NIGHT, NIGHT_UP_CEILING, NIGHT_UP_FLOOR
+from analytics.stillness import (
+    DAY_CEILING,
+    LONG_NIGHT,
+    NAP_CEILING,
+    NIGHT_UP_CEILING,
+    NIGHT_UP_FLOOR,
+)
 from devices.signals import DeviceKind, Signal
 from tests.analytics.simulated import START, flags, simulate
 
@@ -94,3 +100,15 @@ def test_without_motion_sensors_a_quiet_afternoon_is_judged_by_the_habit_alone()
     detector.config = replace(detector.config, sensors=contacts)  # reading unseen for hours
     one_pm = _still_from_one_pm(detector, START + 2 * DAY)
     assert flags(advance(detector, one_pm + DAY_CEILING + timedelta(minutes=30))) == []
+
+
+def test_once_up_four_hours_still_in_the_bedroom_are_a_call() -> None:
+    detector, _ = simulate(2)
+    nine = START + 2 * DAY + timedelta(hours=9)
+    for device, minutes in (("kitchen-pir", -60), ("hall-pir", -2), ("bedroom-pir", 0)):
+        now = nine + timedelta(minutes=minutes)  # up at 08:00, back to the bedroom at 09:00
+        advance(detector, now)
+        detector.observe(Observation(now, device, Signal.MOTION, 1.0, True))
+    assert flags(advance(detector, nine + NAP_CEILING)) == []
+    [flag] = flags(advance(detector, nine + NAP_CEILING + timedelta(seconds=1)))
+    assert (flag.kind, flag.details["room"]) == ("inactivity", "bedroom")
