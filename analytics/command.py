@@ -14,7 +14,7 @@ import signal
 import sys
 import threading
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from functools import partial
 from pathlib import Path
 
@@ -137,7 +137,7 @@ def eval_run(args: argparse.Namespace) -> int:
     report = {
         "single_resident": single,
         "two_residents": shared,
-        "veille_at_equal_false_alerts": matched,
+        "veille_at_equal_false_alerts": {base: asdict(row) for base, row in matched.items()},
         "homes": {h: {d: summarise([o]) for d, o in r.items()} for h, r in per_home.items()},
         "other_flags": {h: r["veille"].other_flags for h, r in per_home.items()},
         "veille_false_alerts": {h: r["veille"].false_alert_log for h, r in per_home.items()},
@@ -155,7 +155,7 @@ def eval_run(args: argparse.Namespace) -> int:
         d: {k: single[d][k] for k in keys + extra} for d in DETECTORS
     }
     for base, row in matched.items():
-        last[base]["veille_at_equal_false_alerts"] = row["veille"]
+        last[base]["veille_at_equal_false_alerts"] = row.veille
     print(json.dumps(last))
     return 0
 

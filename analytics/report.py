@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -64,26 +65,33 @@ def table(title: str, summary: Mapping[str, Mapping[str, object]]) -> str:
     return "\n".join(lines)
 
 
+Figures = dict[str, float | int | None]
+
+
+@dataclass(frozen=True, slots=True)
+class Matched:
+    """A baseline and Veille at the most sensitive setting with no more false alerts."""
+
+    setting: str  # "veille" or a `LADDER` name
+    veille: Figures
+    baseline: Figures
+
+
 def at_equal_false_alerts(
-    summary: Mapping[str, Mapping[str, float | int | None]],
-    baselines: Iterable[str],
-    ladder: Iterable[str],
-) -> dict[str, dict[str, object]]:
+    summary: Mapping[str, Figures], baselines: Iterable[str], ladder: Iterable[str]
+) -> dict[str, Matched]:
     """Per baseline: Veille at the most sensitive setting (`veille` first, then `ladder` in
     order of sensitivity) that raises no more false alerts than the baseline, with its figures
     and the baseline's on the same injections."""
     rungs = ["veille", *ladder]
     keys = ("false_alerts_per_home_month", "recall", "delay_min_p50", "delay_min_p90")
-    matched: dict[str, dict[str, object]] = {}
+    matched: dict[str, Matched] = {}
     for base in baselines:
         allowed = summary[base]["false_alerts_per_home_month"]
         fit = [r for r in rungs if _at_most(summary[r]["false_alerts_per_home_month"], allowed)]
         best = fit[-1] if fit else "veille"
-        matched[base] = {
-            "veille_setting": best,
-            "veille": {k: summary[best][k] for k in keys},
-            "baseline": {k: summary[base][k] for k in keys},
-        }
+        veille = {k: summary[best][k] for k in keys}
+        matched[base] = Matched(best, veille, {k: summary[base][k] for k in keys})
     return matched
 
 
@@ -91,18 +99,14 @@ def _at_most(value: float | int | None, bound: float | int | None) -> bool:
     return value is not None and bound is not None and value <= bound
 
 
-def matched_table(matched: Mapping[str, Mapping[str, object]]) -> str:
+def matched_table(matched: Mapping[str, Matched]) -> str:
     lines = [
         "Veille at no more false alerts than each baseline (same injections)",
         f"{'baseline':<18}{'veille as':>12}{'FA/home-mo':>12}{'recall':>10}{'p50 min':>10}"
         f"{'p90 min':>10}",
     ]
     for base, row in matched.items():
-        for who in ("baseline", "veille"):
-            figures = row[who]
-            assert isinstance(figures, dict)
-            label = base if who == "baseline" else ""
-            setting = "" if who == "baseline" else str(row["veille_setting"])
+        for label, setting, figures in ((base, "", row.baseline), ("", row.setting, row.veille)):
             lines.append(
                 f"{label:<18}{setting:>12}"
                 + f"{figures['false_alerts_per_home_month']!s:>12}{figures['recall']!s:>10}"

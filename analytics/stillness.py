@@ -73,7 +73,7 @@ def day_ceiling(ctx: Context) -> timedelta | None:
     reading is hours without an event."""
     st = ctx.state
     assert st.last_at is not None
-    if not ctx.config.sees_motion:
+    if not ctx.config.sees_motion or st.context == Place.NIGHT_UP:
         return None
     hour = st.local(st.last_at).hour
     if st.context == Place.BEDROOM:
@@ -134,7 +134,7 @@ def inactivity_flag(ctx: Context, now: datetime, health: Health | None) -> Flag:
         )
         longest = exp.longest_s
         text += f"; the longest in the last 4 weeks was {duration(longest)}." if longest else "."
-    if st.context != Place.NIGHT_UP and day_ceiling(ctx) is not None and quiet < exp.threshold_s:
+    if day_ceiling(ctx) is not None and quiet < exp.threshold_s:
         text += (
             " In the daytime, this long without any movement is worth a call whatever the habit."
         )

@@ -108,8 +108,8 @@ def test_each_baseline_meets_the_most_sensitive_veille_with_no_more_false_alerts
     matched = at_equal_false_alerts(
         summary, ["timer", "strict"], ["veille_x2", "veille_x4", "veille_x8"]
     )
-    assert matched["timer"]["veille_setting"] == "veille_x8"
-    assert matched["timer"]["veille"] == summary["veille_x8"]
-    assert matched["timer"]["baseline"] == summary["timer"]
+    assert matched["timer"].setting == "veille_x8"
+    assert matched["timer"].veille == summary["veille_x8"]
+    assert matched["timer"].baseline == summary["timer"]
     # nothing raises as few false alerts as this baseline: Veille as shipped is shown
-    assert matched["strict"]["veille_setting"] == "veille"
+    assert matched["strict"].setting == "veille"
