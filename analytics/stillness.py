@@ -122,10 +122,11 @@ def inactivity_flag(ctx: Context, now: datetime, health: Health | None) -> Flag:
         )
     else:
         text = f"No movement since {clock(since)} ({duration(quiet)}); last seen in {where}."
+    capped = day_ceiling(ctx) is not None and quiet < exp.threshold_s
     if exp.learned < LEARNING_WEIGHT:
+        text += " Veille is still learning this home's routine"
         text += (
-            " Veille is still learning this home's routine and uses a cautious limit of"
-            f" {duration(exp.threshold_s)} for now."
+            "." if capped else f" and uses a cautious limit of {duration(exp.threshold_s)} for now."
         )
     else:
         text += (
@@ -134,7 +135,7 @@ def inactivity_flag(ctx: Context, now: datetime, health: Health | None) -> Flag:
         )
         longest = exp.longest_s
         text += f"; the longest in the last 4 weeks was {duration(longest)}." if longest else "."
-    if day_ceiling(ctx) is not None and quiet < exp.threshold_s:
+    if capped:
         text += (
             " In the daytime, this long without any movement is worth a call whatever the habit."
         )

@@ -91,6 +91,7 @@ def test_three_daytime_hours_without_movement_are_a_call_whatever_the_habit() ->
     [flag] = flags(advance(detector, one_pm + DAY_CEILING + timedelta(seconds=1)))
     assert flag.kind == "inactivity"
     assert flag.explanation.endswith("worth a call whatever the habit.")
+    assert "cautious limit" not in flag.explanation  # not a limit it did not wait for
 
 
 def test_without_motion_sensors_a_quiet_afternoon_is_judged_by_the_habit_alone() -> None:
