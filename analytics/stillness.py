@@ -52,18 +52,15 @@ def inactivity_deadline(ctx: Context, horizon: datetime | None) -> datetime | No
         return start + FLOOR  # a lower bound is enough: nothing can be due before horizon
     limit = timedelta(seconds=expectation(ctx).threshold_s)
     floor, ceiling = FLOOR, CEILING
-    # Fixed bounds still bend to the family's word: false-alarm feedback raises them (within
-    # bounds), and so does a sensitivity below 1.
-    offset = ctx.model.offset_at(st.local(st.last_at))
     if st.context == Place.NIGHT_UP:
-        # Out of bed at night and still for this long is worth a call whatever the habit.
+        # Out of bed at night and still for this long is worth a call whatever the habit,
+        # unless the family said otherwise (false-alarm feedback raises it, within bounds).
         # Not sooner than NIGHT_UP_FLOOR either: a return to bed the bedroom sensor missed
         # looks exactly like this, and a few weeks of night trips say little about the tail.
-        scale = offset / ctx.config.sensitivity
+        scale = ctx.model.offset_at(st.local(st.last_at)) / ctx.config.sensitivity
         floor, ceiling = NIGHT_UP_FLOOR * scale, NIGHT_UP_CEILING * scale
     elif (day := day_ceiling(ctx)) is not None:
-        # Not lowered by a higher sensitivity: that shortens the learned limits under it.
-        ceiling = min(ceiling, day * offset / min(ctx.config.sensitivity, 1.0))
+        ceiling = min(ceiling, day)
     return start + min(max(limit, floor), ceiling)
 
 
@@ -75,10 +72,18 @@ def day_ceiling(ctx: Context) -> timedelta | None:
     assert st.last_at is not None
     if not ctx.config.sees_motion or st.context == Place.NIGHT_UP:
         return None
-    hour = st.local(st.last_at).hour
-    if st.context == Place.BEDROOM:
-        return NAP_CEILING if 8 <= hour < 18 and asleep_morning(ctx) is None else None
-    return DAY_CEILING if 8 <= hour < 18 else None
+    local = st.local(st.last_at)
+    if not 8 <= local.hour < 18:
+        return None
+    if st.context != Place.BEDROOM:
+        day = DAY_CEILING
+    elif asleep_morning(ctx) is None:
+        day = NAP_CEILING
+    else:
+        return None
+    # Raised by false-alarm feedback and by a sensitivity below 1; not lowered by one above
+    # 1, which shortens the learned limits under it.
+    return day * ctx.model.offset_at(local) / min(ctx.config.sensitivity, 1.0)
 
 
 def _silence_details(ctx: Context, now: datetime) -> dict[str, Any]:
@@ -122,7 +127,8 @@ def inactivity_flag(ctx: Context, now: datetime, health: Health | None) -> Flag:
         )
     else:
         text = f"No movement since {clock(since)} ({duration(quiet)}); last seen in {where}."
-    capped = day_ceiling(ctx) is not None and quiet < exp.threshold_s
+    day = day_ceiling(ctx)
+    capped = day is not None and day.total_seconds() < exp.threshold_s
     if exp.learned < LEARNING_WEIGHT:
         text += " Veille is still learning this home's routine"
         text += (

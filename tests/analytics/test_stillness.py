@@ -113,3 +113,12 @@ def test_once_up_four_hours_still_in_the_bedroom_are_a_call() -> None:
     assert flags(advance(detector, nine + NAP_CEILING)) == []
     [flag] = flags(advance(detector, nine + NAP_CEILING + timedelta(seconds=1)))
     assert (flag.kind, flag.details["room"]) == ("inactivity", "bedroom")
+
+
+def test_a_learned_limit_under_the_ceiling_is_explained_by_the_habit_alone() -> None:
+    detector, _ = simulate(20)  # three weeks known: this afternoon's limit is about an hour
+    one_pm = _still_from_one_pm(detector, START + 20 * DAY)
+    [flag] = flags(advance(detector, one_pm + DAY_CEILING))
+    assert flag.at - one_pm < timedelta(hours=2)
+    assert "usually end within" in flag.explanation
+    assert "whatever the habit" not in flag.explanation
