@@ -198,8 +198,10 @@ class HomeDetector:
             for p, (t, room) in st.recent.items()
             if p != place and p in _DISTANT and at - t <= VISITOR_WINDOW
         ]
-        for room in together:
-            self.model.note_overlap(sensor.room, room, st.local(at))
+        if together:
+            local = st.local(at)
+            for room in together:
+                self.model.note_overlap(sensor.room, room, local)
         if any(not self.model.overlap(sensor.room, room) for room in together):
             st.visitor_hits = [t for t in st.visitor_hits if at - t <= VISITOR_SPAN] + [at]
             if len(st.visitor_hits) >= VISITOR_HITS:
