@@ -31,6 +31,8 @@ from analytics.clock import add_clock_arguments, clock_from_args
 from analytics.evaluation import (
     BASELINES,
     DETECTORS,
+    HINDSIGHT,
+    HINDSIGHT_SPENDING,
     LADDER,
     SHARED,
     SINGLE,
@@ -38,6 +40,7 @@ from analytics.evaluation import (
     evaluate_home,
     merge,
     recordings,
+    spend_allowance,
 )
 from analytics.injection import aware
 from analytics.replay import home_config, observations
@@ -124,6 +127,10 @@ def eval_run(args: argparse.Namespace) -> int:
     with ProcessPoolExecutor() as pool:
         evaluate = partial(_evaluate, data=args.data, day=args.day, night=args.night)
         per_home = dict(zip(names, pool.map(evaluate, names), strict=True))
+    for group in (SINGLE, SHARED):  # each group spends its own allowance
+        bounds = spend_allowance([per_home[h][HINDSIGHT] for h in group])
+        for home, bound in zip(group, bounds, strict=True):
+            per_home[home][HINDSIGHT_SPENDING] = bound
     for name in names:
         rows = {d: summarise([o]) for d, o in per_home[name].items() if d not in LADDER}
         print(table(name, rows) + "\n")

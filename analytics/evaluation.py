@@ -27,9 +27,12 @@ SINGLE = ("casas-al-smarthome", "casas-cil-tm000", "kasteren-a", "kasteren-b", "
 SHARED = ("aras-a", "aras-b")
 
 Factory = Callable[[HomeConfig], Detector]
-# Not a detector: the figures any detector could reach knowing each place's longest quiet
-# spell per block in advance (`analytics.hindsight`); no false alert by construction.
+# Not detectors: the figures any detector could reach knowing each place's longest quiet
+# spell per block in advance (`analytics.hindsight`), at no false alert; and knowing also
+# which quiet spells to give up, as many as the target allows (`spend_allowance`).
 HINDSIGHT = "hindsight_bound"
+HINDSIGHT_SPENDING = "hindsight_spending"
+ALLOWANCE_PER_MONTH = 1.0  # the target: one false alert per home-month
 
 
 BASELINES: dict[str, Factory] = {
@@ -63,6 +66,7 @@ class Outcome:
     false_alert_log: list[dict[str, str]] = field(default_factory=list)
     day_delays_s: list[float | None] = field(default_factory=list)  # None: missed in 12 h
     night_delays_s: list[float | None] = field(default_factory=list)
+    yardsticks: list[hindsight.Yardstick] = field(default_factory=list)  # the bounds' only
 
 
 def _detect(detector: Detector, at: datetime) -> float | None:
@@ -112,14 +116,14 @@ def evaluate_home(
     results = {name: Outcome() for name in detectors}
     raised: dict[str, list[Flag]] = {name: [] for name in detectors}
     pending = list(reversed(injections))
-    starts: list[hindsight.Start | None] = []  # for the hindsight bound, one per injection
+    starts: list[tuple[str, hindsight.Start | None]] = []  # the bounds', one per injection
 
     def inject(upto: datetime, inclusive: bool) -> None:
         while pending and (pending[-1].at < upto or (inclusive and pending[-1].at == upto)):
             injection = pending.pop()
             veille = detectors["veille"]
             if isinstance(veille, HomeDetector):
-                starts.append(hindsight.start_of(veille, injection.at))
+                starts.append((injection.kind, hindsight.start_of(veille, injection.at)))
             for name, detector in detectors.items():
                 raised[name] += flags(advance(detector, injection.at))
                 delays = (
@@ -155,9 +159,35 @@ def evaluate_home(
                 outcome.other_flags[flag.kind] = outcome.other_flags.get(flag.kind, 0) + 1
     veille_outcome = results["veille"]
     bound = results[HINDSIGHT] = Outcome(veille_outcome.months, veille_outcome.first_week_months)
-    for injection, delay in zip(injections, hindsight.delays(config, stream, starts), strict=True):
-        (bound.day_delays_s if injection.kind == "day" else bound.night_delays_s).append(delay)
+    bound.yardsticks = [hindsight.yardstick(config, stream, starts)]
+    _fill_delays(bound, bound.yardsticks, [{}])
     return results
+
+
+def _fill_delays(
+    outcome: Outcome,
+    yards: Sequence[hindsight.Yardstick],
+    spent: Sequence[dict[hindsight.Cell, int]],
+) -> None:
+    for yard, given_up in zip(yards, spent, strict=True):
+        for (kind, _, _), delay in zip(yard.starts, hindsight.delays(yard, given_up), strict=True):
+            (outcome.day_delays_s if kind == "day" else outcome.night_delays_s).append(delay)
+
+
+def spend_allowance(homes: Sequence[Outcome]) -> list[Outcome]:
+    """The hindsight bound of each home (`HINDSIGHT` outcomes) that also gives up the quiet
+    spells most worth giving up, as many as the target allows over these homes together."""
+    months = sum(o.months for o in homes)
+    yards = [y for o in homes for y in o.yardsticks]
+    spent = hindsight.spend(yards, int(months * ALLOWANCE_PER_MONTH))
+    spending: list[Outcome] = []
+    for home in homes:
+        mine, spent = spent[: len(home.yardsticks)], spent[len(home.yardsticks) :]
+        outcome = Outcome(home.months)  # no first-week figure: the spells given up are undated
+        outcome.false_alerts = sum(n for cells in mine for n in cells.values())
+        _fill_delays(outcome, home.yardsticks, mine)
+        spending.append(outcome)
+    return spending
 
 
 def _describe(flag: Flag, config: HomeConfig) -> dict[str, str]:
@@ -185,6 +215,7 @@ def merge(results: list[dict[str, Outcome]]) -> dict[str, Outcome]:
             total.false_alert_log += outcome.false_alert_log
             total.day_delays_s += outcome.day_delays_s
             total.night_delays_s += outcome.night_delays_s
+            total.yardsticks += outcome.yardsticks
             for kind, count in outcome.other_flags.items():
                 total.other_flags[kind] = total.other_flags.get(kind, 0) + count
     return merged

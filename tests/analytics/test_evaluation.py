@@ -8,8 +8,16 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from analytics.baselines import FixedTimer, SlotMaxLearner
-from analytics.evaluation import DETECTORS, HINDSIGHT, LADDER, evaluate_home
-from analytics.home import HomeConfig, Observation
+from analytics.evaluation import (
+    DETECTORS,
+    HINDSIGHT,
+    LADDER,
+    Outcome,
+    evaluate_home,
+    spend_allowance,
+)
+from analytics.hindsight import MARGIN_S, Yardstick, delays, spend
+from analytics.home import HomeConfig, Observation, Place
 from analytics.injection import plan
 from analytics.replay import home_config, observations
 from analytics.report import at_equal_false_alerts, summarise
@@ -113,3 +121,32 @@ def test_each_baseline_meets_the_most_sensitive_veille_with_no_more_false_alerts
     assert matched["timer"].baseline == summary["timer"]
     # nothing raises as few false alerts as this baseline: Veille as shipped is shown
     assert matched["strict"].setting == "veille"
+
+
+def test_the_allowance_gives_up_the_spells_that_save_the_most_daytime_delay() -> None:
+    living, bedroom = (Place.LIVING, 3), (Place.BEDROOM, 2)
+    home = Yardstick(
+        spells={living: [7200.0, 1800.0], bedroom: [14400.0, 3600.0, 600.0]},
+        starts=[
+            ("day", living, 0.0),
+            ("day", bedroom, 600.0),
+            ("day", bedroom, 0.0),
+            ("night", bedroom, 0.0),  # night delays count for nothing in the choice
+            ("day", None, 0.0),  # held out: no stillness rule applies, missed
+        ],
+    )
+    assert delays(home) == [7200 + MARGIN_S, 13800 + MARGIN_S, 14400 + MARGIN_S, 14460, None]
+    # The bedroom's 4 h spell costs one false alert and saves 2 x 3 h; the living room's 1.5 h.
+    assert spend([home], 1) == [{bedroom: 1}]
+    assert spend([home], 2) == [{bedroom: 2}]  # 3000 s saved twice beats 5400 s once
+    assert spend([home], 3) == [{bedroom: 2, living: 1}]
+    assert spend([home], 0) == [{}]
+    assert delays(home, {bedroom: 1})[1:3] == [3000 + MARGIN_S, 3600 + MARGIN_S]
+    # The allowance is one per home-month, spent over the homes together.
+    quiet = Yardstick(spells={living: [600.0]}, starts=[("day", living, 0.0)])
+    outcomes = [Outcome(months=1.5, yardsticks=[home]), Outcome(months=0.7, yardsticks=[quiet])]
+    first, second = spend_allowance(outcomes)
+    assert (first.false_alerts, second.false_alerts) == (2, 0)
+    assert first.day_delays_s == [7200 + MARGIN_S, 600 + MARGIN_S - 600, 600 + MARGIN_S, None]
+    assert first.night_delays_s == [600 + MARGIN_S]
+    assert second.day_delays_s == [600 + MARGIN_S]
