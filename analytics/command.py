@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 from functools import partial
 from pathlib import Path
 
-from analytics import bench
+from analytics import bench, hindsight
 from analytics.backtest import (
     FORMATS,
     alert_lines,
@@ -44,7 +44,14 @@ from analytics.evaluation import (
 )
 from analytics.injection import aware
 from analytics.replay import home_config, observations
-from analytics.report import HEADLINE, at_equal_false_alerts, matched_table, summarise, table
+from analytics.report import (
+    HEADLINE,
+    at_equal_false_alerts,
+    longest_table,
+    matched_table,
+    summarise,
+    table,
+)
 from analytics.service import run_analytics
 from devices.datasets import DEFAULT_DATA_ROOT, load_home
 from devices.datasets.absences import home_labels
@@ -140,7 +147,15 @@ def eval_run(args: argparse.Namespace) -> int:
     single = {d: summarise([per_home[h][d] for h in SINGLE]) for d in detectors}
     print(table(f"single-resident homes ({', '.join(SINGLE)})", single) + "\n")
     matched = at_equal_false_alerts(single, BASELINES, LADDER)
-    print(matched_table(matched))
+    print(matched_table(matched) + "\n")
+    quiet = {
+        h: {
+            where: hindsight.longest_min(r[HINDSIGHT].yardsticks, where == "bedroom")
+            for where in ("bedroom", "elsewhere")
+        }
+        for h, r in per_home.items()
+    }
+    print(longest_table(quiet))
     report = {
         "single_resident": single,
         "two_residents": shared,
@@ -148,6 +163,7 @@ def eval_run(args: argparse.Namespace) -> int:
         "homes": {h: {d: summarise([o]) for d, o in r.items()} for h, r in per_home.items()},
         "other_flags": {h: r["veille"].other_flags for h, r in per_home.items()},
         "veille_false_alerts": {h: r["veille"].false_alert_log for h, r in per_home.items()},
+        "longest_quiet_spells_min": quiet,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")

@@ -128,3 +128,17 @@ def spend(yards: Sequence[Yardstick], allowance: int) -> list[dict[Cell, int]]:
         _, i, cell = best
         spent[i][cell] = spent[i].get(cell, 0) + 1
     return spent
+
+
+def longest_min(yards: Sequence[Yardstick], bedroom: bool) -> list[float | None]:
+    """Per 3-hour block of the local day: the longest quiet spell at home, in minutes, in the
+    bedroom or elsewhere (the front door's silences are absences, not counted). What the
+    daytime ceilings of `analytics.stillness` rest on."""
+    longest: list[float | None] = [None] * (24 // BLOCK_HOURS)
+    for yard in yards:
+        for (place, block), spells in yard.spells.items():
+            if place == Place.ENTRANCE or (place == Place.BEDROOM) != bedroom:
+                continue
+            minutes = round(spells[0] / 60)
+            longest[block] = max(longest[block] or 0, minutes)
+    return longest

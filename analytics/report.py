@@ -114,3 +114,18 @@ def matched_table(matched: Mapping[str, Matched]) -> str:
                 + f"{figures['delay_min_p50']!s:>10}{figures['delay_min_p90']!s:>10}"
             )
     return "\n".join(lines)
+
+
+def longest_table(quiet: Mapping[str, Mapping[str, list[float | None]]]) -> str:
+    """Per home: the longest quiet spell at home per 3-hour block (`hindsight.longest_min`)."""
+    blocks = len(next(iter(next(iter(quiet.values())).values())))
+    hours = [f"{24 * b // blocks:02d}-{24 * (b + 1) // blocks:02d}" for b in range(blocks)]
+    lines = [
+        "Longest quiet spell at home (min) by the local hour it began (absences left out)",
+        f"{'home':<20}{'where':<11}" + "".join(f"{h:>7}" for h in hours),
+    ]
+    for home, rows in quiet.items():
+        for where, values in rows.items():
+            cells = "".join(f"{'-' if v is None else v!s:>7}" for v in values)
+            lines.append(f"{home:<20}{where:<11}{cells}")
+    return "\n".join(lines)

@@ -43,6 +43,13 @@ def test_eval_prints_tables_and_ends_with_one_json_object(
         "timer_12h",
         "slot_max_cuddihy",
     }
+    # The bound that spends the allowance: at most one false alert per home-month, in all.
+    spending = report["single_resident"]["hindsight_spending"]
+    assert spending["false_alerts"] <= spending["home_months"]
+    assert report["longest_quiet_spells_min"].keys() == report["homes"].keys()
+    casas = report["longest_quiet_spells_min"]["casas-al-smarthome"]
+    assert len(casas["bedroom"]) == len(casas["elsewhere"]) == 8
+    assert any(line.startswith("Longest quiet spell at home") for line in lines)
 
 
 def test_bench_reports_homes_and_check_ms(capsys: pytest.CaptureFixture[str]) -> None:

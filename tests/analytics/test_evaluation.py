@@ -16,7 +16,7 @@ from analytics.evaluation import (
     evaluate_home,
     spend_allowance,
 )
-from analytics.hindsight import MARGIN_S, Yardstick, delays, spend
+from analytics.hindsight import MARGIN_S, Yardstick, delays, longest_min, spend
 from analytics.home import HomeConfig, Observation, Place
 from analytics.injection import plan
 from analytics.replay import home_config, observations
@@ -150,3 +150,17 @@ def test_the_allowance_gives_up_the_spells_that_save_the_most_daytime_delay() ->
     assert first.day_delays_s == [7200 + MARGIN_S, 600 + MARGIN_S - 600, 600 + MARGIN_S, None]
     assert first.night_delays_s == [600 + MARGIN_S]
     assert second.day_delays_s == [600 + MARGIN_S]
+
+
+def test_the_longest_quiet_spells_leave_absences_out() -> None:
+    home = Yardstick(
+        spells={
+            (Place.LIVING, 4): [9000.0, 60.0],
+            (Place.KITCHEN, 4): [9300.0],
+            (Place.ENTRANCE, 4): [30000.0],  # out: not a quiet spell at home
+            (Place.BEDROOM, 0): [25000.0],
+        }
+    )
+    other = Yardstick(spells={(Place.KITCHEN, 4): [3000.0], (Place.BATHROOM, 6): [1200.0]})
+    assert longest_min([home, other], bedroom=False) == [None] * 4 + [155, None, 20, None]
+    assert longest_min([home, other], bedroom=True) == [417] + [None] * 7
