@@ -66,7 +66,16 @@ class Outcome:
     false_alert_log: list[dict[str, str]] = field(default_factory=list)
     day_delays_s: list[float | None] = field(default_factory=list)  # None: missed in 12 h
     night_delays_s: list[float | None] = field(default_factory=list)
+    lie_in_delays_s: list[float | None] = field(default_factory=list)  # asleep in the day
     yardsticks: list[hindsight.Yardstick] = field(default_factory=list)  # the bounds' only
+
+    def delays(self, kind: str) -> list[float | None]:
+        """The delays of one kind of injection (`Injection.kind`)."""
+        return {
+            "day": self.day_delays_s,
+            "night": self.night_delays_s,
+            "lie_in": self.lie_in_delays_s,
+        }[kind]
 
 
 def _detect(detector: Detector, at: datetime) -> float | None:
@@ -126,12 +135,7 @@ def evaluate_home(
                 starts.append((injection.kind, hindsight.start_of(veille, injection.at)))
             for name, detector in detectors.items():
                 raised[name] += flags(advance(detector, injection.at))
-                delays = (
-                    results[name].day_delays_s
-                    if injection.kind == "day"
-                    else (results[name].night_delays_s)
-                )
-                delays.append(_detect(detector, injection.at))
+                results[name].delays(injection.kind).append(_detect(detector, injection.at))
 
     for obs in stream:
         inject(obs.at, inclusive=False)
@@ -171,7 +175,7 @@ def _fill_delays(
 ) -> None:
     for yard, given_up in zip(yards, spent, strict=True):
         for (kind, _, _), delay in zip(yard.starts, hindsight.delays(yard, given_up), strict=True):
-            (outcome.day_delays_s if kind == "day" else outcome.night_delays_s).append(delay)
+            outcome.delays(kind).append(delay)
 
 
 def spend_allowance(homes: Sequence[Outcome]) -> list[Outcome]:
@@ -215,6 +219,7 @@ def merge(results: list[dict[str, Outcome]]) -> dict[str, Outcome]:
             total.false_alert_log += outcome.false_alert_log
             total.day_delays_s += outcome.day_delays_s
             total.night_delays_s += outcome.night_delays_s
+            total.lie_in_delays_s += outcome.lie_in_delays_s
             total.yardsticks += outcome.yardsticks
             for kind, count in outcome.other_flags.items():
                 total.other_flags[kind] = total.other_flags.get(kind, 0) + count

@@ -3,13 +3,15 @@
 Daytime: uniformly random moments between 08:00 and 20:00 local when the resident is at home:
 not in a door-then-silence absence, and not within 10 min of an absence that the dataset's own
 labels record (`devices.datasets.absences`), since some homes' sensors keep firing while the
-resident is out. Night: the first movement out of the bedroom after at least 20 min in it,
-between 23:00 and 06:00: "got up and did not return to bed"; not while the labels say the
-resident slept (a sensor firing elsewhere then is noise, not a getting up). In both, every event
-after the moment is removed for up to 12 h. Where the dataset has labels, both kinds are drawn
-only inside the span they cover: outside it nobody knows whether the resident was at home. Seeds
-are fixed per home; night moments have a generator of their own, so the labels' absences move
-daytime moments only.
+resident is out. A moment the labels say she is still asleep (a lie-in) is a "lie_in", scored
+apart: her silence there is sleep until she should be up, so "not up" calls it, not a limit on
+stillness, and it says nothing about how soon a fall in the day is found. Night: the first
+movement out of the bedroom after at least 20 min in it, between 23:00 and 06:00: "got up and
+did not return to bed"; not while the labels say the resident slept (a sensor firing elsewhere
+then is noise, not a getting up). In both, every event after the moment is removed for up to
+12 h. Where the dataset has labels, both kinds are drawn only inside the span they cover:
+outside it nobody knows whether the resident was at home. Seeds are fixed per home; night
+moments have a generator of their own, so the labels' absences move daytime moments only.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ Period = tuple[datetime, datetime]
 @dataclass(frozen=True, slots=True)
 class Injection:
     at: datetime  # UTC; every event after this is removed for `WINDOW`
-    kind: str  # "day" or "night"
+    kind: str  # "day", "lie_in" (a daytime moment asleep) or "night"
 
 
 def _activities(stream: Sequence[Observation]) -> list[Observation]:
@@ -96,14 +98,18 @@ def plan(
         # labels cover the whole log.
         return span is None or span[0] <= at < span[1]
 
+    def sleeping(at: datetime) -> bool:
+        return any(start <= at <= end for start, end in asleep)
+
     chosen: list[Injection] = []
-    tries = 0
-    while len(chosen) < day and tries < day * 200 and end > start:
+    awake = tries = 0
+    while awake < day and tries < day * 200 and end > start:
         tries += 1
         at = start + timedelta(seconds=rng.uniform(0, (end - start).total_seconds()))
         local = at.astimezone(config.zone)
         if 8 <= local.hour < 20 and labelled(at) and in_home(acts, times, config, at, absences):
-            chosen.append(Injection(at, "day"))
+            chosen.append(Injection(at, "lie_in" if sleeping(at) else "day"))
+            awake += not sleeping(at)
     candidates = []
     in_bedroom_since: datetime | None = None
     for previous, current in itertools.pairwise(acts):
@@ -121,7 +127,7 @@ def plan(
             and current.at - in_bedroom_since >= IN_BED
             and current.at < end
             and labelled(current.at)
-            and not any(start <= current.at <= end for start, end in asleep)
+            and not sleeping(current.at)
         ):
             candidates.append(Injection(current.at, "night"))
     # Its own generator: how many daytime draws were refused must not change the nights.

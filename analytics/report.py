@@ -23,6 +23,8 @@ def summarise(outcomes: Iterable[Outcome]) -> dict[str, float | int | None]:
     week_false = sum(o.first_week_false_alerts for o in rows)
     day = [d for o in rows for d in o.day_delays_s]
     night = [d for o in rows for d in o.night_delays_s]
+    lie_in = [d for o in rows for d in o.lie_in_delays_s]
+    lie_in_hit = [d for d in lie_in if d is not None and d <= WINDOW.total_seconds()]
     day_hit = [d for d in day if d is not None and d <= WINDOW.total_seconds()]
     night_hit = [d for d in night if d is not None and d <= NIGHT_TARGET.total_seconds()]
     night_any = [d for d in night if d is not None]
@@ -40,6 +42,10 @@ def summarise(outcomes: Iterable[Outcome]) -> dict[str, float | int | None]:
         "night_recall_60min": round(len(night_hit) / len(night), 3) if night else None,
         "night_delay_min_p50": _percentile_min(night_any, 50),
         "night_injections": len(night),
+        # silences injected into a daytime sleep (a lie-in): "not up" is what can call them
+        "lie_in_recall": round(len(lie_in_hit) / len(lie_in), 3) if lie_in else None,
+        "lie_in_delay_min_p50": _percentile_min(lie_in_hit, 50),
+        "lie_in_injections": len(lie_in),
         "trend_findings_per_home_quarter": (
             round(sum(o.trend_findings for o in rows) / months * 3, 2) if months else None
         ),
@@ -54,6 +60,7 @@ COLUMNS = (
     ("delay_min_p90", "p90 min"),
     ("night_recall_60min", "night<=60m"),
     ("night_delay_min_p50", "night p50"),
+    ("lie_in_delay_min_p50", "lie-in p50"),
 )
 
 

@@ -132,10 +132,11 @@ def test_the_allowance_gives_up_the_spells_that_save_the_most_daytime_delay() ->
             ("day", bedroom, 600.0),
             ("day", bedroom, 0.0),
             ("night", bedroom, 0.0),  # night delays count for nothing in the choice
+            ("lie_in", bedroom, 0.0),  # nor do lie-ins'
             ("day", None, 0.0),  # held out: no stillness rule applies, missed
         ],
     )
-    assert delays(home) == [7200 + MARGIN_S, 13800 + MARGIN_S, 14400 + MARGIN_S, 14460, None]
+    assert delays(home) == [7200 + MARGIN_S, 13800 + MARGIN_S, *[14400 + MARGIN_S] * 3, None]
     # The bedroom's 4 h spell costs one false alert and saves 2 x 3 h; the living room's 1.5 h.
     assert spend([home], 1) == [{bedroom: 1}]
     assert spend([home], 2) == [{bedroom: 2}]  # 3000 s saved twice beats 5400 s once
@@ -148,7 +149,7 @@ def test_the_allowance_gives_up_the_spells_that_save_the_most_daytime_delay() ->
     first, second = spend_allowance(outcomes)
     assert (first.false_alerts, second.false_alerts) == (2, 0)
     assert first.day_delays_s == [7200 + MARGIN_S, 600 + MARGIN_S - 600, 600 + MARGIN_S, None]
-    assert first.night_delays_s == [600 + MARGIN_S]
+    assert first.night_delays_s == first.lie_in_delays_s == [600 + MARGIN_S]
     assert second.day_delays_s == [600 + MARGIN_S]
 
 

@@ -91,3 +91,18 @@ def test_no_night_moment_while_the_labels_say_she_slept() -> None:
     nights = [i.at for i in plan(stream, NIGHTS_CONFIG, 0, 5, asleep=asleep)]
     assert len(nights) == 2
     assert not any(second <= at <= second + timedelta(hours=3) for at in nights)
+
+
+def test_a_daytime_moment_the_labels_have_her_asleep_is_a_lie_in_scored_apart() -> None:
+    # 09:00-12:00 UTC (10:00-13:00 in Paris) asleep on the first day: a lie-in.
+    asleep = [(T0 + timedelta(hours=3), T0 + timedelta(hours=6))]
+    drawn = plan(STREAM, CONFIG, 30, 0, asleep=asleep)
+    days = [i.at for i in drawn if i.kind == "day"]
+    lie_ins = [i.at for i in drawn if i.kind == "lie_in"]
+    assert len(days) == 30  # as many awake moments as asked for, lie-ins besides
+    assert lie_ins
+    assert all(asleep[0][0] <= at <= asleep[0][1] for at in lie_ins)
+    assert not any(asleep[0][0] <= at <= asleep[0][1] for at in days)
+    # The same draws: each lie-in is a moment the plan without labels calls daytime.
+    unlabelled = {i.at for i in plan(STREAM, CONFIG, 30 + len(lie_ins), 0) if i.kind == "day"}
+    assert set(lie_ins) | set(days) == unlabelled
