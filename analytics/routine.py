@@ -265,6 +265,15 @@ class RoutineModel:
         value = float(self.ring_max[recent][:, hours, int(place)].max(initial=0.0))
         return value or None
 
+    def record_s(self, local: datetime, hours: range) -> tuple[float, int]:
+        """The home's longest quiet spell at home outside the bedroom begun within `hours`
+        (local) over the last 4 weeks, and on how many of those days it learned a quiet spell
+        at all: its own record, for the ceilings of `analytics.stillness`."""
+        recent = self.ring_day > local.toordinal() - RING_DAYS
+        awake = [int(p) for p in Place if p not in (Place.BEDROOM, Place.ENTRANCE, Place.NIGHT_UP)]
+        spells = self.ring_max[recent][:, hours.start : hours.stop][:, :, awake]
+        return float(spells.max(initial=0.0)), int(recent.sum())
+
     def raise_slot(self, start_local: datetime, factor: float = 1.3, ceiling: float = 3.0) -> None:
         """A false alarm: lengthen thresholds around this slot, within bounds."""
         day_type, slot = day_type_of(start_local), slot_of(start_local)

@@ -3,6 +3,7 @@ long in the bathroom. Each has a deadline (when it could fire) and a flag (what 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
@@ -19,15 +20,25 @@ CEILING = timedelta(hours=16)
 NIGHT_UP_FLOOR = timedelta(minutes=50)
 NIGHT_UP_CEILING = timedelta(minutes=55)
 STILL_IN_BATHROOM = timedelta(minutes=30)
-# Awake in the daytime, this long without any movement is worth a call whatever the habit,
-# for a silence begun 08:00-18:00. Outside the bedroom: in 3.6 home-months of real homes the
-# longest such quiet spell lasted 2 h 28 min (CASAS; its evenings reach 3 h 3 min, hence not
-# after 18:00). In the bedroom, once up for the day: the longest lasted 3 h 23 min (a late
-# morning in kasteren-b), and an afternoon nap of a few hours is ordinary. Learned limits
-# were often far longer (10 h in a bedroom on a home's first days): a learner keeps a margin
-# above what it has seen.
-DAY_CEILING = timedelta(hours=3)
-NAP_CEILING = timedelta(hours=4)
+# Awake in the daytime, this long without any movement is worth a call whatever the habit.
+# Learned limits are often far longer (10 h in a bedroom on a home's first days): a learner
+# keeps a margin above what it has seen. In 3.6 home-months of real homes (the longest quiet
+# spells `veille eval` prints): outside the bedroom, a quiet spell begun 08:00-18:00 lasted at
+# most 2 h 28 (CASAS; kasteren-a, with contact switches only, 1 h 55), and one begun
+# 18:00-21:00 at most 3 h 3 (CASAS's evenings in front of the television). In the bedroom once
+# up for the day, at most 57 min (kasteren-a): daytime naps there were short.
+DAY_CEILING = timedelta(hours=3)  # outside the bedroom, begun 08:00-18:00
+EVENING_CEILING = timedelta(hours=3, minutes=30)  # outside the bedroom, begun 18:00-21:00
+NAP_CEILING = timedelta(hours=3)  # in the bedroom once up, begun 08:00-18:00
+DAY_HOURS, EVENING_HOURS = range(8, 18), range(18, 21)
+# Below those, the home's own record: its longest quiet spell outside the bedroom in the same
+# hours over the last 4 weeks, with this much room (more in the evening: 3 hours a day give
+# fewer quiet spells, so a less settled record), once this many days are known, and never
+# below the floor (simulated residents sit an hour after lunch on days with shorter spells).
+RECORD_ROOM = 1.3
+EVENING_RECORD_ROOM = 2.0
+RECORD_DAYS = 4
+RECORD_FLOOR = timedelta(minutes=90)
 LEARNING_WEIGHT = 3.0  # below this many own silences the prior is speaking
 
 
@@ -60,30 +71,42 @@ def inactivity_deadline(ctx: Context, horizon: datetime | None) -> datetime | No
         scale = ctx.model.offset_at(st.local(st.last_at)) / ctx.config.sensitivity
         floor, ceiling = NIGHT_UP_FLOOR * scale, NIGHT_UP_CEILING * scale
     elif (day := day_ceiling(ctx)) is not None:
-        ceiling = min(ceiling, day)
+        ceiling = min(ceiling, day.limit)
     return start + min(max(limit, floor), ceiling)
 
 
-def day_ceiling(ctx: Context) -> timedelta | None:
-    """The daytime ceiling on the current silence (`DAY_CEILING`, `NAP_CEILING`), if any.
-    Only where motion sensors would see her move: with contacts alone, an afternoon spent
-    reading is hours without an event."""
+@dataclass(frozen=True, slots=True)
+class Ceiling:
+    limit: timedelta
+    period: str  # "daytime", "evening"
+    record_s: float | None = None  # the home's own record, when it set the limit
+
+
+def day_ceiling(ctx: Context) -> Ceiling | None:
+    """The ceiling on the current silence that holds whatever the learned habit (see
+    `DAY_CEILING`), if any: none at night, in the evening in the bedroom, or asleep in the
+    morning."""
     st = ctx.state
     assert st.last_at is not None
-    if not ctx.config.sees_motion or st.context == Place.NIGHT_UP:
-        return None
     local = st.local(st.last_at)
-    if not 8 <= local.hour < 18:
+    if st.context == Place.NIGHT_UP or local.hour not in range(DAY_HOURS.start, 21):
         return None
-    if st.context != Place.BEDROOM:
-        day = DAY_CEILING
-    elif asleep_morning(ctx) is None:
-        day = NAP_CEILING
-    else:
-        return None
+    hours = DAY_HOURS if local.hour in DAY_HOURS else EVENING_HOURS
     # Raised by false-alarm feedback and by a sensitivity below 1; not lowered by one above
     # 1, which shortens the learned limits under it.
-    return day * ctx.model.offset_at(local) / min(ctx.config.sensitivity, 1.0)
+    scale = ctx.model.offset_at(local) / min(ctx.config.sensitivity, 1.0)
+    if st.context == Place.BEDROOM:
+        if hours == EVENING_HOURS or asleep_morning(ctx) is not None:
+            return None
+        return Ceiling(NAP_CEILING * scale, "daytime")
+    day = hours == DAY_HOURS
+    ceiling, room = (DAY_CEILING, RECORD_ROOM) if day else (EVENING_CEILING, EVENING_RECORD_ROOM)
+    period = "daytime" if day else "evening"
+    record, days = ctx.model.record_s(local, hours)
+    own = max(RECORD_FLOOR, room * timedelta(seconds=record))
+    if days >= RECORD_DAYS and own < ceiling:
+        return Ceiling(own * scale, period, record)
+    return Ceiling(ceiling * scale, period)
 
 
 def _silence_details(ctx: Context, now: datetime) -> dict[str, Any]:
@@ -128,7 +151,7 @@ def inactivity_flag(ctx: Context, now: datetime, health: Health | None) -> Flag:
     else:
         text = f"No movement since {clock(since)} ({duration(quiet)}); last seen in {where}."
     day = day_ceiling(ctx)
-    capped = day is not None and day.total_seconds() < exp.threshold_s
+    capped = day is not None and day.limit.total_seconds() < exp.threshold_s
     if exp.learned < LEARNING_WEIGHT:
         text += " Veille is still learning this home's routine"
         text += (
@@ -141,9 +164,15 @@ def inactivity_flag(ctx: Context, now: datetime, health: Health | None) -> Flag:
         )
         longest = exp.longest_s
         text += f"; the longest in the last 4 weeks was {duration(longest)}." if longest else "."
-    if capped:
+    if capped and day is not None and day.record_s is not None:
         text += (
-            " In the daytime, this long without any movement is worth a call whatever the habit."
+            f" In the {day.period} she has not been this still in 4 weeks (her longest quiet"
+            f" spell: {duration(day.record_s)})."
+        )
+    elif capped and day is not None:
+        text += (
+            f" In the {day.period}, this long without any movement is worth a call whatever"
+            " the habit."
         )
     details = _silence_details(ctx, now) | {
         "usual_s": round(exp.usual_s),

@@ -74,11 +74,14 @@ def test_every_detector_is_scored_on_the_same_injections(
     assert set(results) == {*DETECTORS, *LADDER, HINDSIGHT}
     counts = {len(r.day_delays_s) for r in results.values()}
     assert counts == {10}
-    # Knowing each place's longest quiet spell in advance is never slower than Veille.
+    # Knowing each place's longest quiet spell in advance is slower than Veille only where
+    # Veille called before the home's longest, which cost it a false alert in this log.
     bound, veille_delays = results[HINDSIGHT].day_delays_s, results["veille"].day_delays_s
     both = [(b, v) for b, v in zip(bound, veille_delays, strict=True) if v is not None]
     assert both
-    assert all(b is not None and b <= v + 60 for b, v in both)
+    assert all(b is not None for b, _ in both)
+    slower = sum(b is not None and b > v + 60 for b, v in both)
+    assert slower <= results["veille"].false_alerts
     assert results[HINDSIGHT].false_alerts == 0
     # A more sensitive Veille calls as soon or sooner, on the same injections.
     sharp = results["veille_x64"].day_delays_s

@@ -10,10 +10,15 @@ from analytics.home import Observation, Place
 from analytics.replay import advance
 from analytics.stillness import (
     DAY_CEILING,
+    DAY_HOURS,
+    EVENING_CEILING,
     LONG_NIGHT,
     NAP_CEILING,
     NIGHT_UP_CEILING,
     NIGHT_UP_FLOOR,
+    RECORD_DAYS,
+    RECORD_FLOOR,
+    RECORD_ROOM,
 )
 from devices.signals import DeviceKind, Signal
 from tests.analytics.simulated import START, flags, simulate
@@ -74,7 +79,7 @@ def test_to_bed_at_half_past_three_is_not_late_before_half_past_twelve() -> None
 
 
 def _still_from_one_pm(detector: HomeDetector, day: datetime) -> datetime:
-    """Moving about the living room until 13:00, then nothing."""
+    """Moving about the living room until 13:00 (of `day`, offset by hours), then nothing."""
     one_pm = day + timedelta(hours=13)
     for minutes in (-20, -10, 0):
         now = one_pm + timedelta(minutes=minutes)
@@ -90,20 +95,50 @@ def test_three_daytime_hours_without_movement_are_a_call_whatever_the_habit() ->
     assert flags(advance(detector, one_pm + DAY_CEILING)) == []
     [flag] = flags(advance(detector, one_pm + DAY_CEILING + timedelta(seconds=1)))
     assert flag.kind == "inactivity"
-    assert flag.explanation.endswith("worth a call whatever the habit.")
+    assert flag.explanation.endswith(
+        "In the daytime, this long without any movement is worth a call whatever the habit."
+    )
     assert "cautious limit" not in flag.explanation  # not a limit it did not wait for
 
 
-def test_without_motion_sensors_a_quiet_afternoon_is_judged_by_the_habit_alone() -> None:
+def test_without_motion_sensors_the_daytime_ceiling_holds_too() -> None:
+    # kasteren-a, with contact switches only, had shorter daytime quiet spells than CASAS.
     detector, _ = simulate(2)
     sensors = detector.config.sensors
     contacts = {k: replace(s, kind=DeviceKind.CONTACT) for k, s in sensors.items()}
-    detector.config = replace(detector.config, sensors=contacts)  # reading unseen for hours
+    detector.config = replace(detector.config, sensors=contacts)
     one_pm = _still_from_one_pm(detector, START + 2 * DAY)
-    assert flags(advance(detector, one_pm + DAY_CEILING + timedelta(minutes=30))) == []
+    assert flags(advance(detector, one_pm + DAY_CEILING)) == []
+    [flag] = flags(advance(detector, one_pm + DAY_CEILING + timedelta(seconds=1)))
+    assert flag.kind == "inactivity"
 
 
-def test_once_up_four_hours_still_in_the_bedroom_are_a_call() -> None:
+def test_after_a_few_days_the_homes_own_record_brings_the_ceiling_down() -> None:
+    detector, _ = simulate(RECORD_DAYS + 1)
+    one_pm = _still_from_one_pm(detector, START + (RECORD_DAYS + 1) * DAY)
+    record, days = detector.model.record_s(one_pm, DAY_HOURS)
+    assert days >= RECORD_DAYS
+    ceiling = max(RECORD_FLOOR, RECORD_ROOM * timedelta(seconds=record))
+    assert ceiling < DAY_CEILING
+    assert detector.model.expect(one_pm, Place.LIVING).threshold_s > ceiling.total_seconds()
+    assert flags(advance(detector, one_pm + ceiling)) == []
+    [flag] = flags(advance(detector, one_pm + ceiling + timedelta(seconds=1)))
+    assert "she has not been this still in 4 weeks" in flag.explanation
+
+
+def test_an_evening_silence_has_a_ceiling_of_its_own() -> None:
+    detector, _ = simulate(1)  # one day known: the cautious prior allows far longer
+    seven_pm = _still_from_one_pm(detector, START + DAY + timedelta(hours=6))
+    limit = detector.model.expect(seven_pm, Place.LIVING).threshold_s
+    assert limit > EVENING_CEILING.total_seconds()
+    assert flags(advance(detector, seven_pm + EVENING_CEILING)) == []
+    [flag] = flags(advance(detector, seven_pm + EVENING_CEILING + timedelta(seconds=1)))
+    assert flag.explanation.endswith(
+        "In the evening, this long without any movement is worth a call whatever the habit."
+    )
+
+
+def test_once_up_three_hours_still_in_the_bedroom_are_a_call() -> None:
     detector, _ = simulate(2)
     nine = START + 2 * DAY + timedelta(hours=9)
     for device, minutes in (("kitchen-pir", -60), ("hall-pir", -2), ("bedroom-pir", 0)):
