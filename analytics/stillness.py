@@ -71,7 +71,9 @@ def inactivity_deadline(ctx: Context, horizon: datetime | None) -> datetime | No
         scale = ctx.model.offset_at(st.local(st.last_at)) / ctx.config.sensitivity
         floor, ceiling = NIGHT_UP_FLOOR * scale, NIGHT_UP_CEILING * scale
     elif (day := day_ceiling(ctx)) is not None:
-        ceiling = min(ceiling, day.limit)
+        # From the last movement, not from the end of a visit's hold: hours without any
+        # movement at all are as worrying after a visit as without one.
+        return min(start + max(limit, floor), st.last_at + day.limit)
     return start + min(max(limit, floor), ceiling)
 
 

@@ -157,3 +157,19 @@ def test_a_learned_limit_under_the_ceiling_is_explained_by_the_habit_alone() -> 
     assert flag.at - one_pm < timedelta(hours=2)
     assert "usually end within" in flag.explanation
     assert "whatever the habit" not in flag.explanation
+
+
+def test_after_visitors_the_ceiling_counts_from_the_last_movement() -> None:
+    detector, _ = simulate(1)  # one day known: the cautious prior allows far longer
+    one_pm = START + DAY + timedelta(hours=13)
+    for minutes in (-8, -4, 0):  # the bedroom and the living room a second apart: visitors
+        now = one_pm + timedelta(minutes=minutes)
+        for device, moment in (("bedroom-pir", now), ("living-pir", now + timedelta(seconds=1))):
+            advance(detector, moment)
+            detector.observe(Observation(moment, device, Signal.MOTION, 1.0, True))
+    last = one_pm + timedelta(seconds=1)
+    assert detector.state.visitors_until == last + timedelta(minutes=30)  # alerts held back
+    assert detector.model.expect(last, Place.LIVING).threshold_s > DAY_CEILING.total_seconds()
+    assert flags(advance(detector, last + DAY_CEILING)) == []
+    [flag] = flags(advance(detector, last + DAY_CEILING + timedelta(seconds=1)))
+    assert flag.kind == "inactivity"
