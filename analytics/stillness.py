@@ -11,7 +11,7 @@ from analytics.decision import Flag
 from analytics.explain import clock, day_kind, duration
 from analytics.health import Health
 from analytics.home import PLACE_NAMES, ROOM_NAMES, Place
-from analytics.routine import Expectation
+from analytics.routine import RING_DAYS, Expectation
 from analytics.slots import day_type_of
 from analytics.state import Context
 
@@ -82,6 +82,7 @@ class Ceiling:
     limit: timedelta
     period: str  # "daytime", "evening"
     record_s: float | None = None  # the home's own record, when it set the limit
+    days: int = 0  # over how many days that record was set
 
 
 def day_ceiling(ctx: Context) -> Ceiling | None:
@@ -91,23 +92,26 @@ def day_ceiling(ctx: Context) -> Ceiling | None:
     st = ctx.state
     assert st.last_at is not None
     local = st.local(st.last_at)
-    if st.context == Place.NIGHT_UP or local.hour not in range(DAY_HOURS.start, 21):
+    day, evening = local.hour in DAY_HOURS, local.hour in EVENING_HOURS
+    if st.context == Place.NIGHT_UP or not (day or evening):
         return None
-    hours = DAY_HOURS if local.hour in DAY_HOURS else EVENING_HOURS
     # Raised by false-alarm feedback and by a sensitivity below 1; not lowered by one above
     # 1, which shortens the learned limits under it.
     scale = ctx.model.offset_at(local) / min(ctx.config.sensitivity, 1.0)
     if st.context == Place.BEDROOM:
-        if hours == EVENING_HOURS or asleep_morning(ctx) is not None:
+        if evening or asleep_morning(ctx) is not None:
             return None
         return Ceiling(NAP_CEILING * scale, "daytime")
-    day = hours == DAY_HOURS
-    ceiling, room = (DAY_CEILING, RECORD_ROOM) if day else (EVENING_CEILING, EVENING_RECORD_ROOM)
+    hours, ceiling, room = (
+        (DAY_HOURS, DAY_CEILING, RECORD_ROOM)
+        if day
+        else (EVENING_HOURS, EVENING_CEILING, EVENING_RECORD_ROOM)
+    )
     period = "daytime" if day else "evening"
     record, days = ctx.model.record_s(local, hours)
     own = max(RECORD_FLOOR, room * timedelta(seconds=record))
     if days >= RECORD_DAYS and own < ceiling:
-        return Ceiling(own * scale, period, record)
+        return Ceiling(own * scale, period, record, days)
     return Ceiling(ceiling * scale, period)
 
 
@@ -153,7 +157,7 @@ def inactivity_flag(ctx: Context, now: datetime, health: Health | None) -> Flag:
     else:
         text = f"No movement since {clock(since)} ({duration(quiet)}); last seen in {where}."
     day = day_ceiling(ctx)
-    capped = day is not None and day.limit.total_seconds() < exp.threshold_s
+    capped = day if day is not None and day.limit.total_seconds() < exp.threshold_s else None
     if exp.learned < LEARNING_WEIGHT:
         text += " Veille is still learning this home's routine"
         text += (
@@ -166,14 +170,15 @@ def inactivity_flag(ctx: Context, now: datetime, health: Health | None) -> Flag:
         )
         longest = exp.longest_s
         text += f"; the longest in the last 4 weeks was {duration(longest)}." if longest else "."
-    if capped and day is not None and day.record_s is not None:
+    if capped is not None and capped.record_s is not None:
+        days = "4 weeks" if capped.days >= RING_DAYS else f"{capped.days} days"
         text += (
-            f" In the {day.period} she has not been this still in 4 weeks (her longest quiet"
-            f" spell: {duration(day.record_s)})."
+            f" In the {capped.period} she has not been this still in {days} (her longest quiet"
+            f" spell: {duration(capped.record_s)})."
         )
-    elif capped and day is not None:
+    elif capped is not None:
         text += (
-            f" In the {day.period}, this long without any movement is worth a call whatever"
+            f" In the {capped.period}, this long without any movement is worth a call whatever"
             " the habit."
         )
     details = _silence_details(ctx, now) | {
