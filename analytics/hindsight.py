@@ -63,7 +63,7 @@ class Yardstick:
     """One recording, as the hindsight bounds see it."""
 
     spells: dict[Cell, list[float]] = field(default_factory=dict)  # seconds, longest first
-    # per injection: its kind ("day", "night"), cell (None while held out) and quiet already
+    # per injection: its kind (`Injection.kind`), cell (None while held out) and quiet already
     starts: list[tuple[str, Cell | None, float]] = field(default_factory=list)
 
 

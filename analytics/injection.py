@@ -108,8 +108,9 @@ def plan(
         at = start + timedelta(seconds=rng.uniform(0, (end - start).total_seconds()))
         local = at.astimezone(config.zone)
         if 8 <= local.hour < 20 and labelled(at) and in_home(acts, times, config, at, absences):
-            chosen.append(Injection(at, "lie_in" if sleeping(at) else "day"))
-            awake += not sleeping(at)
+            lie_in = sleeping(at)
+            chosen.append(Injection(at, "lie_in" if lie_in else "day"))
+            awake += not lie_in
     candidates = []
     in_bedroom_since: datetime | None = None
     for previous, current in itertools.pairwise(acts):

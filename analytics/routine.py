@@ -74,6 +74,8 @@ POOL_DAYS = 3.0  # the same place at other hours counts as at most this many day
 # false alert per home-month spread over the slots a resident is active in.
 RATE = 2e-4
 _NIGHT_SLOTS = np.array([h >= 22 or h < 7 for h in np.arange(SLOTS) // 4])
+# Places where a quiet spell is someone up and about at home: not in the bedroom, not out.
+_UP_AND_ABOUT = [int(p) for p in Place if p not in (Place.BEDROOM, Place.ENTRANCE, Place.NIGHT_UP)]
 _KERNEL = np.array([1.0, 2.0, 3.0, 4.0, 5.0, 4.0, 3.0, 2.0, 1.0]) / 5.0  # ±1 h around a slot
 
 
@@ -270,8 +272,7 @@ class RoutineModel:
         (local) over the last 4 weeks, and on how many of those days it learned a quiet spell
         at all: its own record, for the ceilings of `analytics.stillness`."""
         recent = self.ring_day > local.toordinal() - RING_DAYS
-        awake = [int(p) for p in Place if p not in (Place.BEDROOM, Place.ENTRANCE, Place.NIGHT_UP)]
-        spells = self.ring_max[recent][:, hours.start : hours.stop][:, :, awake]
+        spells = self.ring_max[recent][:, hours.start : hours.stop][:, :, _UP_AND_ABOUT]
         return float(spells.max(initial=0.0)), int(recent.sum())
 
     def raise_slot(self, start_local: datetime, factor: float = 1.3, ceiling: float = 3.0) -> None:
