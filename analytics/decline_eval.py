@@ -6,7 +6,8 @@ simulator's `slow_decline` over `weeks` (rising up to an hour later, twice the n
 fewer kitchen visits and outings), through the real detector. The scorer is asked each day, to
 date its first finding pointing the way of the decline; Sunday's digest reports it on the
 first Sunday it holds. Normal homes play `NORMAL_DAYS` with one summary a week once four weeks
-are known (as `veille eval` scores the real homes): any finding there is a false one.
+are known (as `veille eval` scores the real homes): any finding there is a false one, and so
+is any stillness alert they raise (counted per home-month, as `veille eval` counts them).
 """
 
 from __future__ import annotations
@@ -20,12 +21,14 @@ from datetime import timedelta
 
 from analytics import trend
 from analytics.daily import DayStats
-from analytics.evaluation import MIN_TREND_DAYS
+from analytics.decision import INACTIVITY_KINDS, Flag
+from analytics.evaluation import MIN_TREND_DAYS, MONTH
 from analytics.simulated import START, simulate
 
 ONSET_DAY = 28  # four weeks of the usual routine first: the scorer's baseline
 AFTER_DECLINE_DAYS = 21  # watched this long after the decline has run its course
 NORMAL_DAYS = 84
+MONTH_DAYS = MONTH / timedelta(days=1)
 SUNDAY = 6
 # The way each feature moves in the simulated decline.
 DECLINE_SIGN = {
@@ -77,11 +80,21 @@ def decline(weeks: float, seed: int) -> Declined:
     return first_findings(detector.days, ONSET_DAY, seed)
 
 
-def normal_findings(seed: int) -> tuple[int, int]:
-    """(weekly summaries with a finding, weekly summaries) on a normal simulated home."""
-    detector, _ = simulate(NORMAL_DAYS, seed=seed)
+@dataclass(frozen=True, slots=True)
+class Normal:
+    """A normal simulated home: nothing it raises is true."""
+
+    with_finding: int  # weekly summaries that report a change
+    summaries: int
+    alerts: int  # stillness alerts (`INACTIVITY_KINDS`)
+
+
+def normal_home(seed: int) -> Normal:
+    detector, decisions = simulate(NORMAL_DAYS, seed=seed)
     ends = range(MIN_TREND_DAYS, len(detector.days) + 1, 7)
-    return sum(bool(trend.score(detector.days[:end])) for end in ends), len(ends)
+    with_finding = sum(bool(trend.score(detector.days[:end])) for end in ends)
+    alerts = sum(isinstance(d, Flag) and d.kind in INACTIVITY_KINDS for d in decisions)
+    return Normal(with_finding, len(ends), alerts)
 
 
 # -- veille eval-decline ---------------------------------------------------------------------
@@ -115,12 +128,13 @@ def run(args: argparse.Namespace) -> int:
             "within_10_days": sum(day <= 10 for day in firsts) / len(found),
             "first_day_p50": float(statistics.median(firsts)) if firsts else None,
         }
-    flagged = summaries = 0
-    for seed in seeds:
-        with_finding, count = normal_findings(seed)
-        flagged, summaries = flagged + with_finding, summaries + count
+    normal = [normal_home(seed) for seed in seeds]
+    flagged, summaries = sum(n.with_finding for n in normal), sum(n.summaries for n in normal)
+    alerts, months = sum(n.alerts for n in normal), len(normal) * NORMAL_DAYS / MONTH_DAYS
     print(f"normal homes: {flagged} of {summaries} weekly summaries report a change")
+    print(f"normal homes: {alerts} stillness alerts in {months:.1f} home-months")
     result["normal_weekly_summaries"] = summaries
     result["normal_false_per_home_quarter"] = round(flagged / summaries * 13, 2)
+    result["normal_stillness_alerts_per_home_month"] = round(alerts / months, 2)
     print(json.dumps(result))
     return 0

@@ -41,6 +41,12 @@ def test_the_command_ends_with_one_json_object(capsys: pytest.CaptureFixture[str
     add_arguments(parser)
     assert run(parser.parse_args(["--seeds", "1", "--weeks", "1"])) == 0
     last = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
-    assert set(last) == {"weeks_1", "normal_weekly_summaries", "normal_false_per_home_quarter"}
+    assert set(last) == {
+        "weeks_1",
+        "normal_weekly_summaries",
+        "normal_false_per_home_quarter",
+        "normal_stillness_alerts_per_home_month",
+    }
     assert len(last["weeks_1"]["first_day"]) == 1
     assert last["normal_weekly_summaries"] == 9
+    assert 0 <= last["normal_stillness_alerts_per_home_month"] <= 1  # the target, simulated
