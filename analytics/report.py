@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from analytics.evaluation import NIGHT_TARGET, Outcome
+from analytics.hindsight import BLOCK_HOURS
 from analytics.injection import WINDOW
 
 
@@ -125,8 +126,7 @@ def matched_table(matched: Mapping[str, Matched]) -> str:
 
 def longest_table(quiet: Mapping[str, Mapping[str, list[float | None]]]) -> str:
     """Per home: the longest quiet spell at home per 3-hour block (`hindsight.longest_min`)."""
-    blocks = len(next(iter(next(iter(quiet.values())).values())))
-    hours = [f"{24 * b // blocks:02d}-{24 * (b + 1) // blocks:02d}" for b in range(blocks)]
+    hours = [f"{h:02d}-{h + BLOCK_HOURS:02d}" for h in range(0, 24, BLOCK_HOURS)]
     lines = [
         "Longest quiet spell at home (min) by the local hour it began (absences left out)",
         f"{'home':<20}{'where':<11}" + "".join(f"{h:>7}" for h in hours),
