@@ -58,9 +58,11 @@ def inactivity_deadline(ctx: Context, horizon: datetime | None) -> datetime | No
     st = ctx.state
     if st.last_at is None or st.place == Place.ENTRANCE or st.out_since is not None:
         return None
-    start = max(st.last_at, st.visitors_until or st.last_at)
-    if horizon is not None and start + FLOOR >= horizon:
-        return start + FLOOR  # a lower bound is enough: nothing can be due before horizon
+    # Visitors pause the rules (their movements hide hers) but do not restart the clock:
+    # her silence counts from the last movement seen, as it would without them.
+    start, pause = st.last_at, st.visitors_until or st.last_at
+    if horizon is not None and max(start + FLOOR, pause) >= horizon:
+        return max(start + FLOOR, pause)  # a lower bound: nothing can be due before horizon
     limit = timedelta(seconds=expectation(ctx).threshold_s)
     floor, ceiling = FLOOR, CEILING
     if st.context == Place.NIGHT_UP:
@@ -71,10 +73,8 @@ def inactivity_deadline(ctx: Context, horizon: datetime | None) -> datetime | No
         scale = ctx.model.offset_at(st.local(st.last_at)) / ctx.config.sensitivity
         floor, ceiling = NIGHT_UP_FLOOR * scale, NIGHT_UP_CEILING * scale
     elif (day := day_ceiling(ctx)) is not None:
-        # From the last movement, not from the end of a visit's hold: hours without any
-        # movement at all are as worrying after a visit as without one.
-        return min(start + max(limit, floor), st.last_at + day.limit)
-    return start + min(max(limit, floor), ceiling)
+        return max(min(start + max(limit, floor), start + day.limit), pause)
+    return max(start + min(max(limit, floor), ceiling), pause)
 
 
 @dataclass(frozen=True, slots=True)

@@ -379,7 +379,7 @@ def test_two_rooms_at_once_mean_visitors_unless_they_always_fire_together() -> N
     detector, _ = simulate(10)
     first = START + 10 * DAY + timedelta(hours=15)
     _two_rooms_at_once(detector, first)
-    # visitors: the silence is measured from 30 min after the last time both rooms fired
+    # visitors: the rules pause until 30 min after the last time both rooms fired
     assert detector.state.visitors_until == first + timedelta(minutes=38, seconds=1)
 
     for day in range(1, 4):  # the same two rooms together on 4 days: their sensors meet

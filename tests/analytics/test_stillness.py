@@ -19,6 +19,7 @@ from analytics.stillness import (
     RECORD_DAYS,
     RECORD_FLOOR,
     RECORD_ROOM,
+    expectation,
 )
 from devices.signals import DeviceKind, Signal
 from tests.analytics.simulated import START, flags, simulate
@@ -159,17 +160,35 @@ def test_a_learned_limit_under_the_ceiling_is_explained_by_the_habit_alone() -> 
     assert "whatever the habit" not in flag.explanation
 
 
-def test_after_visitors_the_ceiling_counts_from_the_last_movement() -> None:
-    detector, _ = simulate(1)  # one day known: the cautious prior allows far longer
-    one_pm = START + DAY + timedelta(hours=13)
-    for minutes in (-8, -4, 0):  # the bedroom and the living room a second apart: visitors
+def _visitors_until_one_pm(detector: HomeDetector, day: datetime) -> datetime:
+    """The bedroom and the living room a second apart, three times: visitors. Returns the
+    last movement, a second after 13:00 (of `day`)."""
+    one_pm = day + timedelta(hours=13)
+    for minutes in (-8, -4, 0):
         now = one_pm + timedelta(minutes=minutes)
         for device, moment in (("bedroom-pir", now), ("living-pir", now + timedelta(seconds=1))):
             advance(detector, moment)
             detector.observe(Observation(moment, device, Signal.MOTION, 1.0, True))
     last = one_pm + timedelta(seconds=1)
-    assert detector.state.visitors_until == last + timedelta(minutes=30)  # alerts held back
+    assert detector.state.visitors_until == last + timedelta(minutes=30)  # the rules pause
+    return last
+
+
+def test_after_visitors_the_ceiling_counts_from_the_last_movement() -> None:
+    detector, _ = simulate(1)  # one day known: the cautious prior allows far longer
+    last = _visitors_until_one_pm(detector, START + DAY)
     assert detector.model.expect(last, Place.LIVING).threshold_s > DAY_CEILING.total_seconds()
     assert flags(advance(detector, last + DAY_CEILING)) == []
     [flag] = flags(advance(detector, last + DAY_CEILING + timedelta(seconds=1)))
+    assert flag.kind == "inactivity"
+
+
+def test_after_visitors_the_learned_limit_counts_from_the_last_movement() -> None:
+    detector, _ = simulate(20)  # three weeks known: this afternoon's limit is about an hour
+    last = _visitors_until_one_pm(detector, START + 20 * DAY)
+    limit = timedelta(seconds=expectation(detector.ctx).threshold_s)
+    assert timedelta(minutes=30) < limit < DAY_CEILING
+    assert flags(advance(detector, last + limit)) == []
+    # not 30 min later, when the pause ended
+    [flag] = flags(advance(detector, last + limit + timedelta(seconds=1)))
     assert flag.kind == "inactivity"
