@@ -33,12 +33,18 @@ NAP_CEILING = timedelta(hours=3)  # in the bedroom once up, begun 08:00-18:00
 DAY_HOURS, EVENING_HOURS = range(8, 18), range(18, 21)
 # Below those, the home's own record: its longest quiet spell outside the bedroom in the same
 # hours over the last 4 weeks, with this much room (more in the evening: 3 hours a day give
-# fewer quiet spells, so a less settled record), once this many days are known, and never
+# fewer quiet spells, so a less settled record), once it is set over this many days, and never
 # below the floor (simulated residents sit an hour after lunch on days with shorter spells).
 RECORD_ROOM = 1.3
 EVENING_RECORD_ROOM = 2.0
 RECORD_DAYS = 4
 RECORD_FLOOR = timedelta(minutes=90)
+# Set over fewer days (a whole day at least: the first is cut short by the installation), the
+# record is young: twice the room, and never below 2 hours (kasteren-c sat 90 min on its 2nd
+# afternoon after a 1st day's 40 min).
+YOUNG_DAYS = 2
+YOUNG_ROOM = 2.0
+YOUNG_FLOOR = timedelta(hours=2)
 LEARNING_WEIGHT = 3.0  # below this many own silences the prior is speaking
 
 
@@ -109,8 +115,11 @@ def day_ceiling(ctx: Context) -> Ceiling | None:
     )
     period = "daytime" if day else "evening"
     record, days = ctx.model.record_s(local, hours)
-    own = max(RECORD_FLOOR, room * timedelta(seconds=record))
-    if days >= RECORD_DAYS and own < ceiling:
+    if days >= RECORD_DAYS:
+        own = max(RECORD_FLOOR, room * timedelta(seconds=record))
+    else:
+        own = max(YOUNG_FLOOR, YOUNG_ROOM * room * timedelta(seconds=record))
+    if days >= YOUNG_DAYS and own < ceiling:
         return Ceiling(own * scale, period, record, days)
     return Ceiling(ceiling * scale, period)
 
@@ -172,6 +181,7 @@ def inactivity_flag(ctx: Context, now: datetime, health: Health | None) -> Flag:
         text += f"; the longest in the last 4 weeks was {duration(longest)}." if longest else "."
     if capped is not None and capped.record_s is not None:
         days = "4 weeks" if capped.days >= RING_DAYS else f"{capped.days} days"
+        days = "a day" if capped.days == 1 else days
         text += (
             f" In the {capped.period} she has not been this still in {days} (her longest quiet"
             f" spell: {duration(capped.record_s)})."

@@ -19,6 +19,9 @@ from analytics.stillness import (
     RECORD_DAYS,
     RECORD_FLOOR,
     RECORD_ROOM,
+    YOUNG_DAYS,
+    YOUNG_FLOOR,
+    YOUNG_ROOM,
     expectation,
 )
 from devices.signals import DeviceKind, Signal
@@ -90,8 +93,8 @@ def _still_from_one_pm(detector: HomeDetector, day: datetime) -> datetime:
 
 
 def test_three_daytime_hours_without_movement_are_a_call_whatever_the_habit() -> None:
-    detector, _ = simulate(2)  # two days known: the cautious prior still allows far longer
-    one_pm = _still_from_one_pm(detector, START + 2 * DAY)
+    detector, _ = simulate(0)  # a new home: the cautious prior allows far longer, no record
+    one_pm = _still_from_one_pm(detector, START)
     assert detector.model.expect(one_pm, Place.LIVING).threshold_s > DAY_CEILING.total_seconds()
     assert flags(advance(detector, one_pm + DAY_CEILING)) == []
     [flag] = flags(advance(detector, one_pm + DAY_CEILING + timedelta(seconds=1)))
@@ -104,11 +107,11 @@ def test_three_daytime_hours_without_movement_are_a_call_whatever_the_habit() ->
 
 def test_without_motion_sensors_the_daytime_ceiling_holds_too() -> None:
     # kasteren-a, with contact switches only, had shorter daytime quiet spells than CASAS.
-    detector, _ = simulate(2)
+    detector, _ = simulate(0)
     sensors = detector.config.sensors
     contacts = {k: replace(s, kind=DeviceKind.CONTACT) for k, s in sensors.items()}
     detector.config = replace(detector.config, sensors=contacts)
-    one_pm = _still_from_one_pm(detector, START + 2 * DAY)
+    one_pm = _still_from_one_pm(detector, START)
     assert flags(advance(detector, one_pm + DAY_CEILING)) == []
     [flag] = flags(advance(detector, one_pm + DAY_CEILING + timedelta(seconds=1)))
     assert flag.kind == "inactivity"
@@ -127,9 +130,21 @@ def test_after_a_few_days_the_homes_own_record_brings_the_ceiling_down() -> None
     assert f"she has not been this still in {days} days (her longest" in flag.explanation
 
 
+def test_a_record_set_over_a_day_brings_the_ceiling_down_with_twice_the_room() -> None:
+    detector, _ = simulate(1)
+    one_pm = _still_from_one_pm(detector, START + DAY)
+    record, days = detector.model.record_s(one_pm, DAY_HOURS)
+    assert YOUNG_DAYS <= days < RECORD_DAYS
+    ceiling = max(YOUNG_FLOOR, YOUNG_ROOM * RECORD_ROOM * timedelta(seconds=record))
+    assert ceiling < DAY_CEILING
+    assert flags(advance(detector, one_pm + ceiling)) == []
+    [flag] = flags(advance(detector, one_pm + ceiling + timedelta(seconds=1)))
+    assert f"she has not been this still in {days} days (her longest" in flag.explanation
+
+
 def test_an_evening_silence_has_a_ceiling_of_its_own() -> None:
-    detector, _ = simulate(1)  # one day known: the cautious prior allows far longer
-    seven_pm = _still_from_one_pm(detector, START + DAY + timedelta(hours=6))
+    detector, _ = simulate(0)  # a new home: the cautious prior allows far longer, no record
+    seven_pm = _still_from_one_pm(detector, START + timedelta(hours=6))
     limit = detector.model.expect(seven_pm, Place.LIVING).threshold_s
     assert limit > EVENING_CEILING.total_seconds()
     assert flags(advance(detector, seven_pm + EVENING_CEILING)) == []
@@ -175,8 +190,8 @@ def _visitors_until_one_pm(detector: HomeDetector, day: datetime) -> datetime:
 
 
 def test_after_visitors_the_ceiling_counts_from_the_last_movement() -> None:
-    detector, _ = simulate(1)  # one day known: the cautious prior allows far longer
-    last = _visitors_until_one_pm(detector, START + DAY)
+    detector, _ = simulate(0)  # a new home: the cautious prior allows far longer, no record
+    last = _visitors_until_one_pm(detector, START)
     assert detector.model.expect(last, Place.LIVING).threshold_s > DAY_CEILING.total_seconds()
     assert flags(advance(detector, last + DAY_CEILING)) == []
     [flag] = flags(advance(detector, last + DAY_CEILING + timedelta(seconds=1)))
