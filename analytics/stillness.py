@@ -181,7 +181,6 @@ def inactivity_flag(ctx: Context, now: datetime, health: Health | None) -> Flag:
         text += f"; the longest in the last 4 weeks was {duration(longest)}." if longest else "."
     if capped is not None and capped.record_s is not None:
         days = "4 weeks" if capped.days >= RING_DAYS else f"{capped.days} days"
-        days = "a day" if capped.days == 1 else days
         text += (
             f" In the {capped.period} she has not been this still in {days} (her longest quiet"
             f" spell: {duration(capped.record_s)})."
