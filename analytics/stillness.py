@@ -79,7 +79,7 @@ def inactivity_deadline(ctx: Context, horizon: datetime | None) -> datetime | No
         scale = ctx.model.offset_at(st.local(st.last_at)) / ctx.config.sensitivity
         floor, ceiling = NIGHT_UP_FLOOR * scale, NIGHT_UP_CEILING * scale
     elif (day := day_ceiling(ctx)) is not None:
-        return max(min(start + max(limit, floor), start + day.limit), pause)
+        ceiling = day.limit
     return max(start + min(max(limit, floor), ceiling), pause)
 
 
