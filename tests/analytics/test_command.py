@@ -19,6 +19,7 @@ def parse(add: Callable[[argparse.ArgumentParser], None], argv: list[str]) -> ar
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(600)  # every real home, 13 detectors: about 2 min on 2 cores
 def test_eval_prints_tables_and_ends_with_one_json_object(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
