@@ -67,8 +67,9 @@ def inactivity_deadline(ctx: Context, horizon: datetime | None) -> datetime | No
     # Visitors pause the rules (their movements hide hers) but do not restart the clock:
     # her silence counts from the last movement seen, as it would without them.
     start, pause = st.last_at, st.visitors_until or st.last_at
-    if horizon is not None and max(start + FLOOR, pause) >= horizon:
-        return max(start + FLOOR, pause)  # a lower bound: nothing can be due before horizon
+    earliest = max(start + FLOOR, pause)
+    if horizon is not None and earliest >= horizon:
+        return earliest  # a lower bound is enough: nothing can be due before horizon
     limit = timedelta(seconds=expectation(ctx).threshold_s)
     floor, ceiling = FLOOR, CEILING
     if st.context == Place.NIGHT_UP:

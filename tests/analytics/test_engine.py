@@ -13,7 +13,7 @@ from analytics.health import Health
 from analytics.home import Observation, Place
 from analytics.replay import advance
 from devices.signals import Signal
-from tests.analytics.simulated import START, flags, simulate
+from tests.analytics.simulated import START, flags, simulate, two_rooms_at_once
 
 DAY = timedelta(days=1)
 
@@ -366,28 +366,19 @@ def test_a_sensor_that_fires_in_the_empty_home_does_not_get_her_out_of_bed() -> 
     assert detector.state.place == Place.KITCHEN
 
 
-def _two_rooms_at_once(detector: HomeDetector, when: datetime) -> None:
-    """The bedroom and the kitchen fire a second apart, three times in ten minutes."""
-    for minute in (0, 4, 8):
-        moment = when + timedelta(minutes=minute)
-        advance(detector, moment)
-        _motion(detector, "bedroom-pir", moment)
-        _motion(detector, "kitchen-pir", moment + timedelta(seconds=1))
-
-
 def test_two_rooms_at_once_mean_visitors_unless_they_always_fire_together() -> None:
     detector, _ = simulate(10)
     first = START + 10 * DAY + timedelta(hours=15)
-    _two_rooms_at_once(detector, first)
+    two_rooms_at_once(detector, first)
     # visitors: the rules pause until 30 min after the last time both rooms fired
     assert detector.state.visitors_until == first + timedelta(minutes=38, seconds=1)
 
     for day in range(1, 4):  # the same two rooms together on 4 days: their sensors meet
-        _two_rooms_at_once(detector, first + day * DAY)
+        two_rooms_at_once(detector, first + day * DAY)
     assert not detector.model.overlap("bedroom", "living")
     assert detector.model.overlap("kitchen", "bedroom")
     assert detector.model.from_bytes(detector.model.to_bytes()).overlap("bedroom", "kitchen")
     later = first + 4 * DAY
-    _two_rooms_at_once(detector, later)
+    two_rooms_at_once(detector, later)
     assert detector.state.visitors_until is not None
     assert detector.state.visitors_until < later

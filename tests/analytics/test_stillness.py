@@ -25,7 +25,7 @@ from analytics.stillness import (
     expectation,
 )
 from devices.signals import DeviceKind, Signal
-from tests.analytics.simulated import START, flags, simulate
+from tests.analytics.simulated import START, flags, simulate, two_rooms_at_once
 
 DAY = timedelta(days=1)
 
@@ -176,15 +176,8 @@ def test_a_learned_limit_under_the_ceiling_is_explained_by_the_habit_alone() -> 
 
 
 def _visitors_until_one_pm(detector: HomeDetector, day: datetime) -> datetime:
-    """The bedroom and the living room a second apart, three times: visitors. Returns the
-    last movement, a second after 13:00 (of `day`)."""
-    one_pm = day + timedelta(hours=13)
-    for minutes in (-8, -4, 0):
-        now = one_pm + timedelta(minutes=minutes)
-        for device, moment in (("bedroom-pir", now), ("living-pir", now + timedelta(seconds=1))):
-            advance(detector, moment)
-            detector.observe(Observation(moment, device, Signal.MOTION, 1.0, True))
-    last = one_pm + timedelta(seconds=1)
+    """Visitors in the bedroom and the living room until 13:00 (of `day`); the last movement."""
+    last = two_rooms_at_once(detector, day + timedelta(hours=13, minutes=-8), "living-pir")
     assert detector.state.visitors_until == last + timedelta(minutes=30)  # the rules pause
     return last
 
