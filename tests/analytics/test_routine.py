@@ -85,3 +85,12 @@ def test_where_no_motion_sensor_sees_her_sit_any_place_may_be_followed_by_a_sitt
     assert unseen >= model.expect(at, Place.LIVING).threshold_s
     night_trip = model.expect(at, Place.NIGHT_UP, sits_unseen=True)
     assert night_trip == model.expect(at, Place.NIGHT_UP)  # a night trip is still a trip
+
+
+def test_a_new_home_waits_longer_after_an_office_than_after_a_kitchen() -> None:
+    """The priors follow the real homes with motion sensors: none stayed quiet in the kitchen
+    over 67 min, while CASAS sat at its desk for over 2 h."""
+    model = RoutineModel()
+    at = datetime(2026, 3, 16, 10, 0, tzinfo=PARIS)
+    assert model.expect(at, Place.KITCHEN).threshold_s < 90 * 60
+    assert model.expect(at, Place.OTHER).threshold_s > 3 * 3600
