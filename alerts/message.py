@@ -59,8 +59,10 @@ class Context:
 
     @property
     def headline(self) -> str:
+        # "raised at", not "since": an inactivity alert opens hours after the last movement,
+        # and "inactivity (since 12:01)" read as if she had been still only since then.
         what = self.incident.kind.replace("_", " ")
-        return f"{self.home_name}: {what} (since {self.local(self.incident.opened_at)})"
+        return f"{self.home_name}: {what}, raised at {self.local(self.incident.opened_at)}"
 
 
 def alert(ctx: Context, contact: Contact, audience: Audience, reason: str = "") -> NewMessage:

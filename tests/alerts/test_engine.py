@@ -57,7 +57,7 @@ def test_a_warning_tells_the_family_first_and_only_once(
     [anna, _] = outbox.list_messages(conn, incident_id)
     assert "usually up by 08:15" in anna.body
     assert "I'm on it: http://veille.test/a/" in anna.body
-    assert "(since 10:00)" in anna.title  # the home's local time (Paris)
+    assert anna.title.endswith("raised at 10:00")  # the home's local time (Paris)
 
 
 def test_unclaimed_after_n_minutes_asks_the_nearest_available_vetted_volunteers(
