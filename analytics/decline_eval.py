@@ -5,9 +5,12 @@ Each seed plays `ONSET_DAY` days of the simulated resident's usual routine, then
 simulator's `slow_decline` over `weeks` (rising up to an hour later, twice the night trips,
 fewer kitchen visits and outings), through the real detector. The scorer is asked each day, to
 date its first finding pointing the way of the decline; Sunday's digest reports it on the
-first Sunday it holds. Normal homes play `NORMAL_DAYS` with one summary a week once four weeks
-are known (as `veille eval` scores the real homes): any finding there is a false one, and so
-is any stillness alert they raise (counted per home-month, as `veille eval` counts them).
+first Sunday it holds. As a yardstick, a test told the onset and the ramp's shape (which the
+scorer is not) measures how far the rising time has moved by day 10, in standard errors: what
+any scorer could see then. Normal homes play `NORMAL_DAYS` with one summary a week once four
+weeks are known (as `veille eval` scores the real homes): any finding there is a false one,
+and so is any stillness alert they raise (counted per home-month, as `veille eval` counts
+them).
 """
 
 from __future__ import annotations
@@ -16,8 +19,10 @@ import argparse
 import json
 import statistics
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+
+import numpy as np
 
 from analytics import trend
 from analytics.daily import DayStats
@@ -26,6 +31,7 @@ from analytics.evaluation import MIN_TREND_DAYS, MONTH
 from analytics.simulated import START, simulate
 
 ONSET_DAY = 28  # four weeks of the usual routine first: the scorer's baseline
+YARDSTICK_DAY = 10  # the target: a decline found within 10 days of its onset
 AFTER_DECLINE_DAYS = 21  # watched this long after the decline has run its course
 NORMAL_DAYS = 84
 MONTH_DAYS = MONTH / timedelta(days=1)
@@ -46,6 +52,7 @@ class Declined:
     first_day: int | None  # days after onset the scorer first found the decline
     first_sunday: int | None  # days after onset the first Sunday digest reported it
     feature: str | None
+    told_z: float | None = None  # `told_onset_z` on day YARDSTICK_DAY
 
 
 def _declining(days: Sequence[DayStats]) -> str | None:
@@ -73,11 +80,30 @@ def first_findings(days: Sequence[DayStats], onset: int, seed: int = 0) -> Decli
     return Declined(seed, first_day, first_sunday, feature)
 
 
+def told_onset_z(days: Sequence[DayStats], onset: date, weeks: float) -> float | None:
+    """How many standard errors the rising time has moved the way of decline, by a least-squares
+    fit of the ramp the simulator plays (0 before `onset`, 1 once `weeks` have passed), with
+    the spread of the days before it: the best a test could do knowing when and how."""
+    pairs = [(d.day, d.wake_h) for d in days if d.wake_h is not None]
+    ramp = np.array([min(max((day - onset).days / (7 * weeks), 0.0), 1.0) for day, _ in pairs])
+    wake = np.array([hour for _, hour in pairs])
+    before = wake[ramp == 0.0]
+    if len(before) < 2 or not ramp.any():
+        return None
+    design = np.column_stack([np.ones_like(ramp), ramp])
+    (_, shift), *_ = np.linalg.lstsq(design, wake, rcond=None)
+    variance = float(before.var(ddof=1)) * np.linalg.inv(design.T @ design)[1, 1]
+    return float(shift / np.sqrt(variance))
+
+
 def decline(weeks: float, seed: int) -> Declined:
-    onset = (START + timedelta(days=ONSET_DAY)).isoformat()
+    onset = START + timedelta(days=ONSET_DAY)
     total = ONSET_DAY + 7 * weeks + AFTER_DECLINE_DAYS
-    detector, _ = simulate(total, (f"slow_decline@{onset},weeks={weeks:g}",), seed=seed)
-    return first_findings(detector.days, ONSET_DAY, seed)
+    cue = f"slow_decline@{onset.isoformat()},weeks={weeks:g}"
+    detector, _ = simulate(total, (cue,), seed=seed)
+    found = first_findings(detector.days, ONSET_DAY, seed)
+    early = detector.days[: ONSET_DAY + YARDSTICK_DAY]
+    return replace(found, told_z=told_onset_z(early, onset.date(), weeks))
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,15 +144,24 @@ def run(args: argparse.Namespace) -> int:
             f"slow_decline over {weeks:g} weeks (days after onset; '-': not within"
             f" {7 * weeks + AFTER_DECLINE_DAYS:g})"
         )
-        print("seed  scorer  Sunday digest  feature")
+        print(f"seed  scorer  Sunday digest  told the onset (z, day {YARDSTICK_DAY})  feature")
         for d in found:
-            print(f"{d.seed:>4}  {_days(d.first_day):>6}  {_days(d.first_sunday):>13}  {d.feature}")
+            z_text = "-" if d.told_z is None else f"{d.told_z:.1f}"
+            print(
+                f"{d.seed:>4}  {_days(d.first_day):>6}  {_days(d.first_sunday):>13}"
+                f"  {z_text:>29}  {d.feature}"
+            )
         firsts = [d.first_day for d in found if d.first_day is not None]
+        told = [d.told_z for d in found if d.told_z is not None]
         result[f"weeks_{weeks:g}"] = {
             "first_day": [d.first_day for d in found],
             "first_sunday": [d.first_sunday for d in found],
-            "within_10_days": sum(day <= 10 for day in firsts) / len(found),
+            "within_10_days": sum(day <= YARDSTICK_DAY for day in firsts) / len(found),
             "first_day_p50": float(statistics.median(firsts)) if firsts else None,
+            "told_onset_z_day_10": [
+                None if d.told_z is None else round(d.told_z, 2) for d in found
+            ],
+            "told_onset_z_day_10_p50": round(float(statistics.median(told)), 2) if told else None,
         }
     normal = [normal_home(seed) for seed in seeds]
     flagged, summaries = sum(n.with_finding for n in normal), sum(n.summaries for n in normal)

@@ -9,7 +9,7 @@ from dataclasses import replace
 
 import pytest
 
-from analytics.decline_eval import add_arguments, first_findings, run
+from analytics.decline_eval import add_arguments, first_findings, run, told_onset_z
 from tests.analytics.test_trend import days
 
 
@@ -50,3 +50,19 @@ def test_the_command_ends_with_one_json_object(capsys: pytest.CaptureFixture[str
     assert len(last["weeks_1"]["first_day"]) == 1
     assert last["normal_weekly_summaries"] == 9
     assert 0 <= last["normal_stillness_alerts_per_home_month"] <= 1  # the target, simulated
+
+
+def test_the_told_onset_yardstick_sees_a_ramp_and_not_a_steady_routine() -> None:
+    steady = days(38)
+    onset = steady[28].day
+    ramped = [
+        replace(d, wake_h=d.wake_h + max((d.day - onset).days, 0) / 14)
+        for d in steady
+        if d.wake_h is not None
+    ]
+    flat, ramp = told_onset_z(steady, onset, 2.0), told_onset_z(ramped, onset, 2.0)
+    assert flat is not None
+    assert ramp is not None
+    assert abs(flat) < 2
+    assert ramp > 3
+    assert told_onset_z(steady[:28], onset, 2.0) is None  # nothing after the onset yet
