@@ -12,7 +12,7 @@ class DayStats:
     day: date
     wake_h: float | None = None  # local hour first up (after 04:00, outside the bedroom)
     bed_h: float | None = None  # local hour of the last move into the bedroom in the evening
-    night_bathroom_trips: int = 0  # bathroom visits between 00:00 and 06:00
+    night_bathroom_trips: int = 0  # out of bed at night to the bathroom, and back to bed
     kitchen_visits: int = 0
     hours_out: float = 0.0
     activity_events: int = 0

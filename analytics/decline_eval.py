@@ -7,10 +7,11 @@ fewer kitchen visits and outings), through the real detector. The scorer is aske
 date its first finding pointing the way of the decline; Sunday's digest reports it on the
 first Sunday it holds. As a yardstick, a test told the onset and the ramp's shape (which the
 scorer is not) measures how far the rising time has moved by day 10, in standard errors: what
-any scorer could see then. Normal homes play `NORMAL_DAYS` with one summary a week once four
-weeks are known (as `veille eval` scores the real homes): any finding there is a false one,
-and so is any stillness alert they raise (counted per home-month, as `veille eval` counts
-them).
+any scorer could see then. The same seeds also play `night_trips_up` (twice the night
+bathroom trips for two weeks: a urinary infection's early sign). Normal homes play
+`NORMAL_DAYS` with one summary a week once four weeks are known (as `veille eval` scores the
+real homes): any finding there is a false one, and so is any stillness alert they raise
+(counted per home-month, as `veille eval` counts them).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
@@ -33,6 +34,7 @@ from analytics.simulated import START, simulate
 ONSET_DAY = 28  # four weeks of the usual routine first: the scorer's baseline
 YARDSTICK_DAY = 10  # the target: a decline found within 10 days of its onset
 AFTER_DECLINE_DAYS = 21  # watched this long after the decline has run its course
+INFECTION_DAYS = 14  # the night trips stay doubled this long
 NORMAL_DAYS = 84
 MONTH_DAYS = MONTH / timedelta(days=1)
 SUNDAY = 6
@@ -55,20 +57,26 @@ class Declined:
     told_z: float | None = None  # `told_onset_z` on day YARDSTICK_DAY
 
 
-def _declining(days: Sequence[DayStats]) -> str | None:
+def _declining(days: Sequence[DayStats], signs: Mapping[str, float]) -> str | None:
     for finding in trend.score(days):
-        sign = DECLINE_SIGN.get(finding.feature, 0.0)
+        sign = signs.get(finding.feature, 0.0)
         if sign * (finding.recent - finding.baseline) > 0:
             return finding.feature
     return None
 
 
-def first_findings(days: Sequence[DayStats], onset: int, seed: int = 0) -> Declined:
-    """When, after the `onset`-th day, the scorer first finds the decline."""
+def first_findings(
+    days: Sequence[DayStats],
+    onset: int,
+    seed: int = 0,
+    signs: Mapping[str, float] = DECLINE_SIGN,
+) -> Declined:
+    """When, after the `onset`-th day, the scorer first finds the change: a finding about one
+    of `signs`' features, the way it gives."""
     first_day = first_sunday = None
     feature = None
     for after in range(1, len(days) - onset + 1):
-        found = _declining(days[: onset + after])
+        found = _declining(days[: onset + after], signs)
         if found is None:
             continue
         if first_day is None:
@@ -106,6 +114,15 @@ def decline(weeks: float, seed: int) -> Declined:
     return replace(found, told_z=told_onset_z(early, onset.date(), weeks))
 
 
+def infection(seed: int) -> Declined:
+    """Twice the night bathroom trips from the onset on, for `INFECTION_DAYS`: the scorer's
+    first finding of more night trips (`night_trips_up`, a urinary infection's early sign)."""
+    onset = START + timedelta(days=ONSET_DAY)
+    cue = f"night_trips_up@{onset.isoformat()},for={INFECTION_DAYS}d"
+    detector, _ = simulate(ONSET_DAY + INFECTION_DAYS, (cue,), seed=seed)
+    return first_findings(detector.days, ONSET_DAY, seed, {"night_bathroom_trips": 1.0})
+
+
 @dataclass(frozen=True, slots=True)
 class Normal:
     """A normal simulated home: nothing it raises is true."""
@@ -135,6 +152,34 @@ def _days(value: int | None) -> str:
     return "-" if value is None else str(value)
 
 
+def _table(found: Sequence[Declined]) -> dict[str, object]:
+    """Print one row per seed; return the figures for the JSON line. The told-onset columns
+    only where there is a ramp to be told of."""
+    told = [d.told_z for d in found if d.told_z is not None]
+    column = f"  told the onset (z, day {YARDSTICK_DAY})" if told else ""
+    print(f"seed  scorer  Sunday digest{column}  feature")
+    for d in found:
+        z_text = "-" if d.told_z is None else f"{d.told_z:.1f}"
+        z_cell = f"  {z_text:>29}" if told else ""
+        print(
+            f"{d.seed:>4}  {_days(d.first_day):>6}  {_days(d.first_sunday):>13}{z_cell}"
+            f"  {d.feature or '-'}"
+        )
+    firsts = [d.first_day for d in found if d.first_day is not None]
+    figures: dict[str, object] = {
+        "first_day": [d.first_day for d in found],
+        "first_sunday": [d.first_sunday for d in found],
+        "within_10_days": sum(day <= YARDSTICK_DAY for day in firsts) / len(found),
+        "first_day_p50": float(statistics.median(firsts)) if firsts else None,
+    }
+    if told:
+        figures["told_onset_z_day_10"] = [
+            None if d.told_z is None else round(d.told_z, 2) for d in found
+        ]
+        figures["told_onset_z_day_10_p50"] = round(float(statistics.median(told)), 2)
+    return figures
+
+
 def run(args: argparse.Namespace) -> int:
     seeds = range(1, args.seeds + 1)
     result: dict[str, object] = {}
@@ -144,25 +189,13 @@ def run(args: argparse.Namespace) -> int:
             f"slow_decline over {weeks:g} weeks (days after onset; '-': not within"
             f" {7 * weeks + AFTER_DECLINE_DAYS:g})"
         )
-        print(f"seed  scorer  Sunday digest  told the onset (z, day {YARDSTICK_DAY})  feature")
-        for d in found:
-            z_text = "-" if d.told_z is None else f"{d.told_z:.1f}"
-            print(
-                f"{d.seed:>4}  {_days(d.first_day):>6}  {_days(d.first_sunday):>13}"
-                f"  {z_text:>29}  {d.feature}"
-            )
-        firsts = [d.first_day for d in found if d.first_day is not None]
-        told = [d.told_z for d in found if d.told_z is not None]
-        result[f"weeks_{weeks:g}"] = {
-            "first_day": [d.first_day for d in found],
-            "first_sunday": [d.first_sunday for d in found],
-            "within_10_days": sum(day <= YARDSTICK_DAY for day in firsts) / len(found),
-            "first_day_p50": float(statistics.median(firsts)) if firsts else None,
-            "told_onset_z_day_10": [
-                None if d.told_z is None else round(d.told_z, 2) for d in found
-            ],
-            "told_onset_z_day_10_p50": round(float(statistics.median(told)), 2) if told else None,
-        }
+        result[f"weeks_{weeks:g}"] = _table(found)
+    found = [infection(seed) for seed in seeds]
+    print(
+        f"night_trips_up: twice the night bathroom trips for {INFECTION_DAYS} days (days after"
+        f" onset; '-': not within {INFECTION_DAYS})"
+    )
+    result["night_trips_x2"] = _table(found)
     normal = [normal_home(seed) for seed in seeds]
     flagged, summaries = sum(n.with_finding for n in normal), sum(n.summaries for n in normal)
     alerts, months = sum(n.alerts for n in normal), len(normal) * NORMAL_DAYS / MONTH_DAYS

@@ -149,3 +149,20 @@ def slow_decline(spec: ScenarioSpec, effects: Effects, record: Recorder) -> None
         )
 
     effects.drifts.append(drift)
+
+
+def night_trips_up(spec: ScenarioSpec, effects: Effects, record: Recorder) -> None:
+    """From WHEN, `times` as many bathroom trips a night, for `for`: often the first sign of
+    a urinary infection, which comes on within days rather than weeks."""
+    times = spec.number("times", 2)
+    until = spec.at + spec.duration("for", 14 * 24.0)
+    zone = effects.layout.zone
+    began, ended = spec.at.astimezone(zone).date(), until.astimezone(zone).date()
+    record(spec.at, None, {"times": times, "until": until.isoformat()})
+
+    def drift(day: date, params: ResidentParams) -> ResidentParams:
+        if began <= day < ended:
+            return replace(params, night_trips=params.night_trips * times)
+        return params
+
+    effects.drifts.append(drift)

@@ -54,6 +54,12 @@ SCENARIOS: dict[str, ScenarioDef] = {
         life.slow_decline,
         "weeks=6",
     ),
+    "night_trips_up": ScenarioDef(
+        "from WHEN, for a while, twice the night bathroom trips (an infection's first sign)",
+        "routine change flagged",
+        life.night_trips_up,
+        "times=2,for=14d",
+    ),
     "panic_press": ScenarioDef(
         "the resident presses the panic button (wearable or wall) at WHEN",
         "critical alert at once",

@@ -43,6 +43,7 @@ def test_the_command_ends_with_one_json_object(capsys: pytest.CaptureFixture[str
     last = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert set(last) == {
         "weeks_1",
+        "night_trips_x2",
         "normal_weekly_summaries",
         "normal_false_per_home_quarter",
         "normal_stillness_alerts_per_home_month",

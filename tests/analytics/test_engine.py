@@ -382,3 +382,32 @@ def test_two_rooms_at_once_mean_visitors_unless_they_always_fire_together() -> N
     two_rooms_at_once(detector, later)
     assert detector.state.visitors_until is not None
     assert detector.state.visitors_until < later
+
+
+def test_a_night_bathroom_trip_is_out_of_bed_and_back_not_the_mornings_first_visit() -> None:
+    detector, _ = simulate(0)
+    bed = START + timedelta(hours=22, minutes=30)
+
+    def visit(device: str, hours: float, minutes: int = 3) -> list[tuple[str, float]]:
+        return [(device, hours + m / 60) for m in range(0, minutes, 1)]
+
+    moves = [
+        *visit("bedroom-pir", 0),  # to bed
+        *visit("bathroom-pir", 0.9),  # 23:24, before midnight
+        *visit("bedroom-pir", 1),
+        *visit("bathroom-pir", 4),  # 02:30
+        *visit("bedroom-pir", 4.1),
+        *visit("living-pir", 5.5, 10),  # 04:00, up for a while: not a trip to the bathroom
+        *visit("bedroom-pir", 6.5),
+        *visit("bathroom-pir", 7.75),  # 06:15: up for the day
+        *visit("kitchen-pir", 7.9, 10),
+    ]
+    for device, hours in moves:
+        when = bed + timedelta(hours=hours)
+        advance(detector, when)
+        _motion(detector, device, when)
+    night, morning = detector.days[-1], detector.state.day
+    assert morning is not None
+    # Each local day runs from 04:00: the night's two trips fall on the day it began.
+    assert (night.day, night.night_bathroom_trips) == (START.date(), 2)
+    assert (morning.day, morning.night_bathroom_trips) == (START.date() + DAY, 0)

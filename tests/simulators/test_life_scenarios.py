@@ -112,3 +112,18 @@ def test_slow_decline_rises_later_with_more_night_trips_and_fewer_kitchen_visits
     first = sum(1 for e in fridge if e.at < START + timedelta(days=14))
     last = sum(1 for e in fridge if e.at > START + timedelta(days=42))
     assert last < 0.85 * first
+
+
+def test_night_trips_up_doubles_the_night_bathroom_trips_for_a_while() -> None:
+    events, sim = simulate_cues("night_trips_up@+14d,for=14d", start=START, days=42, seed=5)
+    assert sim.truth[0].detail["times"] == 2.0
+    onset, end = START + timedelta(days=14), START + timedelta(days=28)
+
+    def trips_a_night(first: datetime, last: datetime) -> float:
+        spells = [n for n in nights(events) if first <= n.wake_at < last]
+        return sum(n.trips for n in spells) / len(spells)
+
+    before, during = trips_a_night(START, onset), trips_a_night(onset, end)
+    after = trips_a_night(end + timedelta(days=1), START + timedelta(days=42))
+    assert during > 1.6 * before
+    assert after < 0.7 * during
