@@ -37,15 +37,18 @@ class Feature:
     # "mean" for daily counts (a median of small counts jumps a whole unit at random),
     # "clipped" (a mean of clipped values) for times of day, "median" for skewed amounts
     level: Level = "median"
+    per: str = " a day"  # after the amounts in the digest ("0.9 -> 2.5 a night")
 
 
 FEATURES: dict[str, Feature] = {
-    "wake_h": Feature(0.4, 0.25, "getting up {sign} by {abs_h}", level="clipped"),
-    "bed_h": Feature(1.0, 0.75, "going to bed {sign} by {abs_h}", level="clipped"),
-    "night_bathroom_trips": Feature(0.75, 0.5, "night bathroom trips {ratio}", level="mean"),
+    "wake_h": Feature(0.4, 0.25, "getting up {sign} by {abs_h}", level="clipped", per=""),
+    "bed_h": Feature(1.0, 0.75, "going to bed {sign} by {abs_h}", level="clipped", per=""),
+    "night_bathroom_trips": Feature(
+        0.75, 0.5, "night bathroom trips {ratio}", level="mean", per=" a night"
+    ),
     "kitchen_visits": Feature(1.5, 1.0, "kitchen visits {ratio}", level="mean"),
-    "hours_out": Feature(2.0, 1.5, "time out of home {ratio}"),
-    "activity_events": Feature(0.0, 10.0, "overall activity {ratio}"),
+    "hours_out": Feature(2.0, 1.5, "time out of home {ratio}", per=" h a day"),
+    "activity_events": Feature(0.0, 10.0, "overall activity {ratio}", per=" events a day"),
 }
 
 
@@ -68,8 +71,17 @@ def _series(table: Sequence[dict[str, float]], feature: str) -> tuple[np.ndarray
     return np.asarray(index, dtype=float), np.asarray(values, dtype=float)
 
 
+def _amount(spec: Feature, value: float) -> str:
+    """A level as the family reads it: times of day on the clock, large counts whole."""
+    if spec.level == "clipped":
+        minutes = round(value * 60) % (24 * 60)
+        return f"{minutes // 60:02d}:{minutes % 60:02d}"
+    return f"{value:.0f}" if value >= 20 else f"{value:.1f}"
+
+
 def _wording(feature: str, baseline: float, recent: float, recent_days: int) -> str:
-    template = FEATURES[feature].wording
+    spec = FEATURES[feature]
+    template = spec.wording
     change = recent - baseline
     minutes = round(abs(change) * 60 / 15) * 15
     abs_h = f"{minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else f"{minutes} min"
@@ -80,7 +92,8 @@ def _wording(feature: str, baseline: float, recent: float, recent_days: int) -> 
     else:
         ratio = f"{'up' if change > 0 else 'down'} {abs(change) / max(baseline, 1e-9):.0%}"
     text = template.format(sign="later" if change > 0 else "earlier", abs_h=abs_h, ratio=ratio)
-    return f"{text} over the last {recent_days} days ({baseline:.1f} -> {recent:.1f} a day)"
+    amounts = f"{_amount(spec, baseline)} -> {_amount(spec, recent)}{spec.per}"
+    return f"{text} over the last {recent_days} days ({amounts})"
 
 
 def _shift(spec: Feature, base: np.ndarray, recent: np.ndarray) -> tuple[float, float, float]:

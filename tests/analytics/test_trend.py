@@ -46,6 +46,7 @@ def test_getting_up_an_hour_later_for_two_weeks_is_reported() -> None:
     assert finding.recent - finding.baseline > 0.7
     assert finding.slope_per_week > 0
     assert "getting up later by 1 h" in finding.text
+    assert "(07:34 -> 08:32)" in finding.text  # on the clock, not "7.6 -> 8.5 a day"
 
 
 def test_night_bathroom_trips_doubling_is_reported() -> None:
@@ -55,6 +56,7 @@ def test_night_bathroom_trips_doubling_is_reported() -> None:
         "doubled" in findings["night_bathroom_trips"].text
         or "up" in findings["night_bathroom_trips"].text
     )
+    assert findings["night_bathroom_trips"].text.endswith(" a night)")
 
 
 def test_a_simulated_two_week_decline_shows_in_the_weekly_summary() -> None:
