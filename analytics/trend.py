@@ -83,7 +83,7 @@ def _wording(feature: str, baseline: float, recent: float, recent_days: int) -> 
     spec = FEATURES[feature]
     template = spec.wording
     change = recent - baseline
-    minutes = round(abs(change) * 60 / 15) * 15
+    minutes = round(abs(change) * 60 / 5) * 5  # as the clock times beside it show
     abs_h = f"{minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else f"{minutes} min"
     if baseline <= 0:
         ratio = "up from none"
