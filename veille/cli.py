@@ -104,7 +104,10 @@ COMMANDS: dict[str, Command] = {
     "simulate": Command(
         "simulators.command",
         "play residents' days over MQTT",
-        lambda m, a, s: m.run(a, _needs("mqtt_url", s.mqtt_url)),
+        # Listing the scenarios, or playing days into a file, needs no broker.
+        lambda m, a, s: m.run(
+            a, s.mqtt_url if a.list_scenarios or a.out else _needs("mqtt_url", s.mqtt_url)
+        ),
         defaults=lambda s: {"prefix": s.topic_prefix, "z2m_base_topic": s.z2m_base_topic},
     ),
     "devices": Command(

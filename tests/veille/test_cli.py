@@ -1,6 +1,7 @@
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -38,6 +39,19 @@ def test_a_service_without_its_database_says_how_to_get_one() -> None:
     assert result.returncode == 2
     assert "VEILLE_DATABASE_URL is not set" in result.stderr
     assert "veille up" in result.stderr
+
+
+def test_simulating_into_a_file_or_listing_scenarios_needs_no_broker(tmp_path: Path) -> None:
+    listing = _veille("simulate", "--list-scenarios")
+    assert listing.returncode == 0, listing.stderr
+    assert "night_trips_up" in listing.stdout
+    out = tmp_path / "day.jsonl"
+    played = _veille("simulate", "--fast", "--days", "0.05", "--out", str(out))
+    assert played.returncode == 0, played.stderr
+    assert out.read_text().count("\n") > 10
+    live = _veille("simulate", "--days", "0.05")
+    assert live.returncode == 2
+    assert "VEILLE_MQTT_URL is not set" in live.stderr
 
 
 def test_a_malformed_setting_is_refused_before_anything_runs(
