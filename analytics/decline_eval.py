@@ -32,6 +32,7 @@ from analytics.evaluation import MIN_TREND_DAYS, MONTH
 from analytics.simulated import START, simulate
 
 ONSET_DAY = 28  # four weeks of the usual routine first: the scorer's baseline
+ONSET = START + timedelta(days=ONSET_DAY)
 YARDSTICK_DAY = 10  # the target: a decline found within 10 days of its onset
 AFTER_DECLINE_DAYS = 21  # watched this long after the decline has run its course
 INFECTION_DAYS = 14  # the night trips stay doubled this long
@@ -105,20 +106,18 @@ def told_onset_z(days: Sequence[DayStats], onset: date, weeks: float) -> float |
 
 
 def decline(weeks: float, seed: int) -> Declined:
-    onset = START + timedelta(days=ONSET_DAY)
     total = ONSET_DAY + 7 * weeks + AFTER_DECLINE_DAYS
-    cue = f"slow_decline@{onset.isoformat()},weeks={weeks:g}"
+    cue = f"slow_decline@{ONSET.isoformat()},weeks={weeks:g}"
     detector, _ = simulate(total, (cue,), seed=seed)
     found = first_findings(detector.days, ONSET_DAY, seed)
     early = detector.days[: ONSET_DAY + YARDSTICK_DAY]
-    return replace(found, told_z=told_onset_z(early, onset.date(), weeks))
+    return replace(found, told_z=told_onset_z(early, ONSET.date(), weeks))
 
 
 def infection(seed: int) -> Declined:
     """Twice the night bathroom trips from the onset on, for `INFECTION_DAYS`: the scorer's
     first finding of more night trips (`night_trips_up`, a urinary infection's early sign)."""
-    onset = START + timedelta(days=ONSET_DAY)
-    cue = f"night_trips_up@{onset.isoformat()},for={INFECTION_DAYS}d"
+    cue = f"night_trips_up@{ONSET.isoformat()},for={INFECTION_DAYS}d"
     detector, _ = simulate(ONSET_DAY + INFECTION_DAYS, (cue,), seed=seed)
     return first_findings(detector.days, ONSET_DAY, seed, {"night_bathroom_trips": 1.0})
 

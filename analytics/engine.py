@@ -220,7 +220,6 @@ class HomeDetector:
         st = self.state
         if st.place == Place.BATHROOM and place != Place.BATHROOM and st.bath_since:
             self.model.habits.learn_bath((at - st.bath_since).total_seconds())
-            st.bathroom_at_night = st.night_up
         day = self._day(local)
         day.activity_events += 1
         if place == Place.KITCHEN and st.place != Place.KITCHEN:
@@ -241,11 +240,10 @@ class HomeDetector:
             left = st.left_bedroom_at
             if left is None or at - left > EXCURSION:
                 st.night_since = at  # else a night trip and back: the same night goes on
-            elif st.bathroom_at_night:
+            elif st.night_up and st.bath_since is not None and st.bath_since >= left:
                 # Out of bed to the bathroom and back: the morning's first visit, on the
                 # way to breakfast, is not one, however early she rises.
                 day.night_bathroom_trips += 1
-            st.bathroom_at_night = False
         up = place not in (Place.BEDROOM, Place.ENTRANCE) and st.out_since is None
         if up and local.hour >= 4 and st.woke_on != local.date():
             st.woke_on = local.date()

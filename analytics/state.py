@@ -55,7 +55,6 @@ class HomeState:
     night_since: datetime | None = None
     left_bedroom_at: datetime | None = None
     night_up: bool = False  # got out of bed at night and not back in the bedroom yet
-    bathroom_at_night: bool = False  # this trip out of bed at night went to the bathroom
     woke_on: date | None = None  # the local day the resident was last seen up
     not_up_on: date | None = None  # the local day "not up yet" was last flagged
     visitors_until: datetime | None = None

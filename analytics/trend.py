@@ -81,7 +81,6 @@ def _amount(spec: Feature, value: float) -> str:
 
 def _wording(feature: str, baseline: float, recent: float, recent_days: int) -> str:
     spec = FEATURES[feature]
-    template = spec.wording
     change = recent - baseline
     minutes = round(abs(change) * 60 / 5) * 5  # as the clock times beside it show
     abs_h = f"{minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else f"{minutes} min"
@@ -91,7 +90,7 @@ def _wording(feature: str, baseline: float, recent: float, recent_days: int) -> 
         ratio = "about doubled"
     else:
         ratio = f"{'up' if change > 0 else 'down'} {abs(change) / max(baseline, 1e-9):.0%}"
-    text = template.format(sign="later" if change > 0 else "earlier", abs_h=abs_h, ratio=ratio)
+    text = spec.wording.format(sign="later" if change > 0 else "earlier", abs_h=abs_h, ratio=ratio)
     amounts = f"{_amount(spec, baseline)} -> {_amount(spec, recent)}{spec.per}"
     return f"{text} over the last {recent_days} days ({amounts})"
 

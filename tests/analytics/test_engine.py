@@ -389,7 +389,7 @@ def test_a_night_bathroom_trip_is_out_of_bed_and_back_not_the_mornings_first_vis
     bed = START + timedelta(hours=22, minutes=30)
 
     def visit(device: str, hours: float, minutes: int = 3) -> list[tuple[str, float]]:
-        return [(device, hours + m / 60) for m in range(0, minutes, 1)]
+        return [(device, hours + m / 60) for m in range(minutes)]
 
     moves = [
         *visit("bedroom-pir", 0),  # to bed
