@@ -21,7 +21,7 @@ from psycopg.conninfo import conninfo_to_dict
 
 from alerts.receiver import Receiver
 from alerts.service import AlertsConfig, run_alerts
-from analytics.clock import WallClock
+from devices.clock import WallClock
 from storage import contacts, homes, incidents
 from storage.migrate import scratch_database
 

@@ -10,7 +10,7 @@ from alerts.monitor import MonitorConfig
 from alerts.people import ContactError, check_urls
 from alerts.sender import SenderConfig
 from alerts.service import AlertsConfig, run_alerts
-from analytics.clock import add_clock_arguments, clock_from_args
+from devices.clock import add_clock_arguments, clock_from_args
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

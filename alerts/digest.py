@@ -19,8 +19,8 @@ import psycopg
 
 from alerts.hours import parse_hours, within
 from analytics import trend
-from analytics.clock import Clock
 from analytics.daily import DayStats
+from devices.clock import Clock
 from storage import contacts, digests, homes, incidents, outbox, readings
 from storage.digests import Activity
 from storage.homes import Home

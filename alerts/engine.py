@@ -16,7 +16,7 @@ from alerts import message
 from alerts.message import Context, Links
 from alerts.policy import Audience, Policy, Stage, Step, first_step, next_step, policy_from
 from alerts.volunteer import ask_volunteers
-from analytics.clock import Clock
+from devices.clock import Clock
 from storage import care, contacts, escalations, homes, incidents, lifecycle, outbox
 
 Conn = psycopg.Connection[tuple[object, ...]]

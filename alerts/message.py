@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from alerts.policy import Audience
 from alerts.token import action_url, make_action_token
-from analytics.clock import Clock, WallClock
+from devices.clock import Clock, WallClock
 from storage.contacts import Contact
 from storage.incidents import Incident
 from storage.outbox import NewMessage

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 import psycopg
 
 from alerts.delivery import deliver
-from analytics.clock import Clock
+from devices.clock import Clock
 from storage import heartbeats, outbox
 
 log = logging.getLogger("veille.alerts.monitor")

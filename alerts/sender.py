@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 import psycopg
 
 from alerts.delivery import dedupe_ref, deliver
-from analytics.clock import Clock
+from devices.clock import Clock
 from storage import escalations, outbox
 
 log = logging.getLogger("veille.alerts.sender")

@@ -23,7 +23,7 @@ from alerts.engine import Engine
 from alerts.message import Links
 from alerts.monitor import Monitor, MonitorConfig
 from alerts.sender import Sender, SenderConfig
-from analytics.clock import Clock, WallClock
+from devices.clock import Clock, WallClock
 from storage import heartbeats
 
 log = logging.getLogger("veille.alerts")

@@ -14,13 +14,13 @@ from typing import Protocol, TypeVar
 
 import psycopg
 
-from analytics.clock import Clock, WarpedClock
 from analytics.deadlines import DeadlineTable
 from analytics.decision import Clear, Decision, Flag
 from analytics.engine import HomeDetector
 from analytics.health import DeviceHealth, assess
 from analytics.home import HomeConfig, Observation, Sensor
 from analytics.routine import RoutineModel
+from devices.clock import Clock, WarpedClock
 from devices.signals import DeviceKind, Role, Room, Signal
 from storage import heartbeats, incidents, readings
 

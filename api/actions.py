@@ -16,8 +16,8 @@ from fastapi.responses import HTMLResponse
 from alerts.action import ActionView, describe_action, perform_action
 from alerts.message import Links
 from alerts.token import TokenError, verify_action_token
-from analytics.clock import Clock
 from api.deps import Db
+from devices.clock import Clock
 
 router = APIRouter(tags=["actions"])
 

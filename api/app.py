@@ -10,8 +10,8 @@ from fastapi import FastAPI
 from psycopg_pool import ConnectionPool
 
 from alerts.message import Links
-from analytics.clock import Clock, WallClock
 from api import actions, demo_inbox, devices, homes, incidents, people
+from devices.clock import Clock, WallClock
 
 
 @dataclass(slots=True)

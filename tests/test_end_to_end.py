@@ -18,10 +18,10 @@ from paho.mqtt.enums import CallbackAPIVersion
 
 from alerts.receiver import Receiver
 from alerts.service import AlertsConfig, run_alerts
-from analytics.clock import ManualClock
 from analytics.service import Analytics
 from api.app import ApiConfig, create_app
 from devices import native
+from devices.clock import ManualClock
 from devices.signals import Signal
 from ingest.service import IngestConfig, run_ingest
 from simulators.layout import standard_layout

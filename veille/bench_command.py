@@ -9,7 +9,7 @@ import argparse
 from contextlib import ExitStack
 
 from alerts import bench as alerts_bench
-from analytics import command as analytics_command
+from evaluation import command as evaluation_command
 from ingest import bench as ingest_bench
 from veille import runtime
 from veille.settings import Settings
@@ -19,7 +19,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="bench", required=True, metavar="WHAT")
 
     ingest_bench.bench_add_arguments(sub.add_parser("ingest", help="MQTT → database throughput"))
-    analytics_command.bench_add_arguments(
+    evaluation_command.bench_add_arguments(
         sub.add_parser("detector", help="the detector's periodic check over many homes")
     )
     alerts_bench.bench_add_arguments(
@@ -29,7 +29,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.bench == "detector":
-        return analytics_command.bench_run(args)
+        return evaluation_command.bench_run(args)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     with ExitStack() as stack:
         database_url = runtime.database(settings, stack)

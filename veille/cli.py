@@ -85,19 +85,19 @@ COMMANDS: dict[str, Command] = {
         lambda m, a, s: m.run(a, s),
     ),
     "backtest": Command(
-        "analytics.command",
+        "evaluation.command",
         "run the detector offline over a recorded log",
         lambda m, a, s: m.backtest_run(a),
         add="backtest_add_arguments",
     ),
     "eval": Command(
-        "analytics.command",
+        "evaluation.command",
         "score the detector and baselines on real datasets",
         lambda m, a, s: m.eval_run(a),
         add="eval_add_arguments",
     ),
     "eval-decline": Command(
-        "analytics.decline_eval",
+        "evaluation.decline",
         "how soon a simulated slow decline is reported, and false reports on normal homes",
         lambda m, a, s: m.run(a),
     ),

@@ -16,7 +16,7 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from alerts.message import Links
 from alerts.receiver import Receiver
-from analytics.clock import ManualClock
+from devices.clock import ManualClock
 from storage import care, contacts, homes
 
 # apprise loads its plugins on first use, and its e-mail plugin imports `imghdr`, deprecated

@@ -12,7 +12,7 @@ import pytest
 from alerts.action import ActionView, describe_action, perform_action
 from alerts.engine import Engine
 from alerts.token import ActionToken, verify_action_token
-from analytics.clock import ManualClock
+from devices.clock import ManualClock
 from storage import checkins, escalations, incidents, outbox
 from tests.alerts.conftest import HOME, LINKS, SECRET, START
 

@@ -7,7 +7,7 @@ import psycopg
 
 from alerts.digest import Digests, digest_day, summarize
 from alerts.receiver import Receiver
-from analytics.clock import ManualClock
+from devices.clock import ManualClock
 from devices.signals import DeviceKind, Role, Room
 from storage import homes, incidents, outbox, readings
 from storage.digests import Activity

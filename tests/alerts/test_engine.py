@@ -10,7 +10,7 @@ import pytest
 
 from alerts.engine import Engine
 from alerts.policy import DEFAULT_POLICY, after_claim
-from analytics.clock import ManualClock
+from devices.clock import ManualClock
 from storage import care, checkins, escalations, incidents, outbox
 from tests.alerts.conftest import HOME, LINKS, START
 

@@ -6,7 +6,7 @@ import psycopg
 
 from alerts.monitor import Health, Monitor, MonitorConfig, problems
 from alerts.receiver import Receiver
-from analytics.clock import ManualClock
+from devices.clock import ManualClock
 from devices.signals import DeviceKind, Room
 from storage import heartbeats, homes, outbox
 from tests.alerts.conftest import HOME, START

@@ -6,7 +6,7 @@ import psycopg
 
 from alerts.receiver import Receiver
 from alerts.sender import Sender, SenderConfig
-from analytics.clock import ManualClock
+from devices.clock import ManualClock
 from storage import escalations, incidents, outbox
 from tests.alerts.conftest import HOME, START, Smtp, add_person
 

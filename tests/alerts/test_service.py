@@ -11,7 +11,7 @@ import pytest
 from alerts.receiver import Receiver
 from alerts.sender import SenderConfig
 from alerts.service import AlertsConfig, run_alerts
-from analytics.clock import WallClock
+from devices.clock import WallClock
 from storage import incidents, outbox
 from tests.alerts.conftest import HOME, SECRET, Smtp, add_person
 

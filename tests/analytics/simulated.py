@@ -1,4 +1,4 @@
-"""Simulated homes for detector tests (see `analytics.simulated`)."""
+"""Simulated homes for detector tests (see `evaluation.simulated`)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from datetime import datetime, timedelta
 from analytics.decision import Decision, Flag
 from analytics.engine import HomeDetector
 from analytics.home import Observation
-from analytics.replay import advance
-from analytics.simulated import START, simulate
 from devices.signals import Signal
+from evaluation.replay import advance
+from evaluation.simulated import START, simulate
 
 __all__ = ["START", "flags", "simulate", "two_rooms_at_once"]
 

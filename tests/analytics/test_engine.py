@@ -11,9 +11,9 @@ from analytics.decision import Clear, Flag
 from analytics.engine import HomeDetector
 from analytics.health import Health
 from analytics.home import Observation, Place
-from analytics.replay import advance
 from devices.signals import Signal
-from tests.analytics.simulated import START, flags, simulate, two_rooms_at_once
+from evaluation.replay import advance
+from tests.evaluation.simulated import START, flags, simulate, two_rooms_at_once
 
 DAY = timedelta(days=1)
 

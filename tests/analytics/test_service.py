@@ -9,8 +9,8 @@ import psycopg
 import pytest
 
 from analytics import stillness
-from analytics.clock import ManualClock
 from analytics.service import Analytics
+from devices.clock import ManualClock
 from devices.signals import DeviceKind, Role, Room
 from storage import device_status, events, homes, incidents
 

@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 
 from analytics.engine import HomeDetector
 from analytics.home import Observation, Place
-from analytics.replay import advance
 from analytics.stillness import (
     DAY_CEILING,
     DAY_HOURS,
@@ -25,7 +24,8 @@ from analytics.stillness import (
     expectation,
 )
 from devices.signals import DeviceKind, Signal
-from tests.analytics.simulated import START, flags, simulate, two_rooms_at_once
+from evaluation.replay import advance
+from tests.evaluation.simulated import START, flags, simulate, two_rooms_at_once
 
 DAY = timedelta(days=1)
 

@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 from analytics.decision import Decision
 from analytics.engine import HomeDetector
 from analytics.home import HomeConfig, Observation, Sensor
-from analytics.replay import advance, replay
 from devices.signals import Signal
+from evaluation.replay import advance, replay
 from simulators.home import HomeSpec, Simulation
 from simulators.layout import HomeLayout, standard_layout
 from simulators.scenarios import parse_cue

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from analytics.evaluation import NIGHT_TARGET, Outcome
-from analytics.hindsight import BLOCK_HOURS
-from analytics.injection import WINDOW
+from evaluation.hindsight import BLOCK_HOURS
+from evaluation.injection import WINDOW
+from evaluation.scoring import NIGHT_TARGET, Outcome
 
 
 def _percentile_min(delays: list[float], q: float) -> float | None:

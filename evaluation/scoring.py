@@ -10,12 +10,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from analytics import baselines, hindsight, trend
+from analytics import trend
 from analytics.decision import INACTIVITY_KINDS, Flag
 from analytics.engine import HomeDetector
 from analytics.home import HomeConfig, Observation
-from analytics.injection import WINDOW, Injection, Period, plan
-from analytics.replay import Detector, advance, flags
+from evaluation import baselines, hindsight
+from evaluation.injection import WINDOW, Injection, Period, plan
+from evaluation.replay import Detector, advance, flags
 
 MONTH = timedelta(days=30.44)
 FIRST_WEEK = timedelta(days=7)
@@ -28,7 +29,7 @@ SHARED = ("aras-a", "aras-b")
 
 Factory = Callable[[HomeConfig], Detector]
 # Not detectors: the figures any detector could reach knowing each place's longest quiet
-# spell per block in advance (`analytics.hindsight`), at no false alert; and knowing also
+# spell per block in advance (`evaluation.hindsight`), at no false alert; and knowing also
 # which quiet spells to give up, as many as the target allows (`spend_allowance`).
 HINDSIGHT = "hindsight_bound"
 HINDSIGHT_SPENDING = "hindsight_spending"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from analytics.command import bench_add_arguments, bench_run, eval_add_arguments, eval_run
+from evaluation.command import bench_add_arguments, bench_run, eval_add_arguments, eval_run
 
 
 def parse(add: Callable[[argparse.ArgumentParser], None], argv: list[str]) -> argparse.Namespace:

@@ -6,7 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
-from analytics.command import backtest_add_arguments, backtest_run
+from evaluation.command import backtest_add_arguments, backtest_run
 
 HOME = {
     "timezone": "Europe/London",

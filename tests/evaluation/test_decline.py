@@ -9,7 +9,7 @@ from dataclasses import replace
 
 import pytest
 
-from analytics.decline_eval import add_arguments, first_findings, run, told_onset_z
+from evaluation.decline import add_arguments, first_findings, run, told_onset_z
 from tests.analytics.test_trend import days
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from analytics.home import HomeConfig, Observation, Sensor
-from analytics.injection import LABEL_MARGIN, aware, in_home, plan
 from devices.signals import DeviceKind, Room, Signal
+from evaluation.injection import LABEL_MARGIN, aware, in_home, plan
 
 T0 = datetime(2026, 1, 5, 6, 0, tzinfo=UTC)
 CONFIG = HomeConfig("h", "Europe/Paris", {"m": Sensor("m", DeviceKind.MOTION, Room.LIVING)})

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from analytics.clock import ManualClock, WarpedClock
+from devices.clock import ManualClock, WarpedClock
 
 T0 = datetime(2026, 3, 29, 0, 30, tzinfo=UTC)
 

@@ -28,8 +28,8 @@ import numpy as np
 from analytics import trend
 from analytics.daily import DayStats
 from analytics.decision import INACTIVITY_KINDS, Flag
-from analytics.evaluation import MIN_TREND_DAYS, MONTH
-from analytics.simulated import START, simulate
+from evaluation.scoring import MIN_TREND_DAYS, MONTH
+from evaluation.simulated import START, simulate
 
 ONSET_DAY = 28  # four weeks of the usual routine first: the scorer's baseline
 ONSET = START + timedelta(days=ONSET_DAY)

@@ -7,8 +7,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from analytics.baselines import FixedTimer, SlotMaxLearner
-from analytics.evaluation import (
+from analytics.home import HomeConfig, Observation, Place
+from devices.datasets import DEFAULT_DATA_ROOT, load_home
+from devices.signals import Signal
+from evaluation.baselines import FixedTimer, SlotMaxLearner
+from evaluation.hindsight import MARGIN_S, Yardstick, delays, longest_min, spend
+from evaluation.injection import plan
+from evaluation.replay import home_config, observations
+from evaluation.report import at_equal_false_alerts, summarise
+from evaluation.scoring import (
     DETECTORS,
     HINDSIGHT,
     LADDER,
@@ -16,13 +23,6 @@ from analytics.evaluation import (
     evaluate_home,
     spend_allowance,
 )
-from analytics.hindsight import MARGIN_S, Yardstick, delays, longest_min, spend
-from analytics.home import HomeConfig, Observation, Place
-from analytics.injection import plan
-from analytics.replay import home_config, observations
-from analytics.report import at_equal_false_alerts, summarise
-from devices.datasets import DEFAULT_DATA_ROOT, load_home
-from devices.signals import Signal
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from analytics.bench import NOW, synthetic_table, time_check
 from analytics.deadlines import DeadlineTable
+from evaluation.bench import NOW, synthetic_table, time_check
 
 
 def test_deadline_table_finds_due_homes_and_respects_pauses() -> None:

@@ -10,7 +10,6 @@ from typing import Any, TextIO
 from analytics.decision import Clear, Decision, Flag
 from analytics.engine import HomeDetector
 from analytics.home import HomeConfig
-from analytics.replay import home_config, observations, replay
 from devices.datasets import (
     Record,
     parse_aras,
@@ -20,6 +19,7 @@ from devices.datasets import (
     parse_kasteren_ubicomp,
 )
 from devices.datasets.sensor_map import parse_map
+from evaluation.replay import home_config, observations, replay
 
 FORMATS = ("casas", "kasteren", "aras", "jsonl")
 

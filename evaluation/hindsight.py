@@ -17,8 +17,8 @@ from datetime import datetime
 
 from analytics.engine import HomeDetector
 from analytics.home import HomeConfig, Observation, Place
-from analytics.replay import replay
 from analytics.routine import RoutineModel
+from evaluation.replay import replay
 
 BLOCK_HOURS = 3
 MARGIN_S = 60.0  # one minute past the longest: no false alert by construction

@@ -10,10 +10,10 @@ import numpy as np
 
 from analytics.deadlines import DeadlineTable
 from analytics.engine import HomeDetector
-from analytics.evaluation import SHARED, SINGLE
-from analytics.replay import home_config, observations, replay
 from analytics.rules import RULES
 from devices.datasets import load_home
+from evaluation.replay import home_config, observations, replay
+from evaluation.scoring import SHARED, SINGLE
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 
