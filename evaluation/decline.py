@@ -34,6 +34,8 @@ from evaluation.simulated import START, simulate
 ONSET_DAY = 28  # four weeks of the usual routine first: the scorer's baseline
 ONSET = START + timedelta(days=ONSET_DAY)
 YARDSTICK_DAY = 10  # the target: a decline found within 10 days of its onset
+REPORT_DAYS = (YARDSTICK_DAY, 14, 21)  # the slower changes are reported by these days too
+DETECTABLE_Z = 3.0  # a test told the onset sees the change this clearly: it was findable
 AFTER_DECLINE_DAYS = 21  # watched this long after the decline has run its course
 INFECTION_DAYS = 14  # the night trips stay doubled this long
 NORMAL_DAYS = 84
@@ -141,7 +143,7 @@ def normal_home(seed: int) -> Normal:
 
 # -- veille eval-decline ---------------------------------------------------------------------
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--seeds", type=int, default=5, help="simulated residents per case")
+    parser.add_argument("--seeds", type=int, default=10, help="simulated residents per case")
     parser.add_argument(
         "--weeks", type=float, nargs="+", default=[2.0, 4.0], help="how long each decline takes"
     )
@@ -169,6 +171,9 @@ def _table(found: Sequence[Declined]) -> dict[str, object]:
         "first_day": [d.first_day for d in found],
         "first_sunday": [d.first_sunday for d in found],
         "within_10_days": sum(day <= YARDSTICK_DAY for day in firsts) / len(found),
+        "found_by_day": {
+            str(by): sum(day <= by for day in firsts) / len(found) for by in REPORT_DAYS
+        },
         "first_day_p50": float(statistics.median(firsts)) if firsts else None,
     }
     if told:
@@ -182,8 +187,9 @@ def _table(found: Sequence[Declined]) -> dict[str, object]:
 def run(args: argparse.Namespace) -> int:
     seeds = range(1, args.seeds + 1)
     result: dict[str, object] = {}
+    ramps: dict[float, list[Declined]] = {}
     for weeks in args.weeks:
-        found = [decline(weeks, seed) for seed in seeds]
+        found = ramps[weeks] = [decline(weeks, seed) for seed in seeds]
         print(
             f"slow_decline over {weeks:g} weeks (days after onset; '-': not within"
             f" {7 * weeks + AFTER_DECLINE_DAYS:g})"
@@ -201,7 +207,19 @@ def run(args: argparse.Namespace) -> int:
     print(f"normal homes: {flagged} of {summaries} weekly summaries report a change")
     print(f"normal homes: {alerts} stillness alerts in {months:.1f} home-months")
     result["normal_weekly_summaries"] = summaries
-    result["normal_false_per_home_quarter"] = round(flagged / summaries * 13, 2)
     result["normal_stillness_alerts_per_home_month"] = round(alerts / months, 2)
+    detectable = [d for found in ramps.values() for d in found if (d.told_z or 0.0) >= DETECTABLE_Z]
+    in_time = [d for d in detectable if d.first_day is not None and d.first_day <= YARDSTICK_DAY]
+    result["detectable_cases"] = len(detectable)
+    result["found_when_detectable"] = len(in_time) / len(detectable) if detectable else None
+    two_week = ramps.get(2.0)
+    result["two_week_found_by_day_10"] = (
+        None
+        if two_week is None
+        else sum(d.first_day is not None and d.first_day <= YARDSTICK_DAY for d in two_week)
+        / len(two_week)
+    )
+    # Per home-quarter: a weekly summary with a finding, on homes where nothing changed.
+    result["false_findings_per_home_quarter"] = round(flagged / summaries * 13, 2)
     print(json.dumps(result))
     return 0

@@ -39,16 +39,24 @@ def test_getting_up_earlier_is_not_a_decline() -> None:
 def test_the_command_ends_with_one_json_object(capsys: pytest.CaptureFixture[str]) -> None:
     parser = argparse.ArgumentParser()
     add_arguments(parser)
-    assert run(parser.parse_args(["--seeds", "1", "--weeks", "1"])) == 0
+    assert run(parser.parse_args(["--seeds", "1", "--weeks", "1", "2"])) == 0
     last = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert set(last) == {
         "weeks_1",
+        "weeks_2",
         "night_trips_x2",
         "normal_weekly_summaries",
-        "normal_false_per_home_quarter",
         "normal_stillness_alerts_per_home_month",
+        "detectable_cases",
+        "found_when_detectable",
+        "two_week_found_by_day_10",
+        "false_findings_per_home_quarter",
     }
     assert len(last["weeks_1"]["first_day"]) == 1
+    assert set(last["night_trips_x2"]["found_by_day"]) == {"10", "14", "21"}
+    two_week = last["weeks_2"]
+    assert last["two_week_found_by_day_10"] == two_week["within_10_days"]
+    assert two_week["found_by_day"]["10"] <= two_week["found_by_day"]["21"]
     assert last["normal_weekly_summaries"] == 9
     assert 0 <= last["normal_stillness_alerts_per_home_month"] <= 1  # the target, simulated
 
