@@ -103,8 +103,8 @@ class HomeConfig:
 class Observation:
     """One event the detector is fed, in event time.
 
-    `activity` is ingest's verdict (a person caused it); non-activity observations still
-    matter for temperature and panic.
+    `activity` is the verdict of `devices.activity` (a person caused it); non-activity
+    observations still matter for temperature and panic.
     """
 
     at: datetime
@@ -113,16 +113,6 @@ class Observation:
     value: float
     activity: bool
     detail: str = ""
-
-
-def activity_of(kind: DeviceKind, value: float, previous: float | None) -> bool:
-    """Offline stand-in for ingest's verdict on a logged state change: motion counts when
-    it turns on (its "off" is a timeout), any other person-operated change counts."""
-    if kind == DeviceKind.MOTION:
-        return value > 0
-    if kind in (DeviceKind.TEMPERATURE, DeviceKind.LEAK):
-        return False
-    return previous != value
 
 
 def signal_of(sensor: Sensor) -> Signal:
@@ -138,4 +128,4 @@ def signal_of(sensor: Sensor) -> Signal:
         DeviceKind.TEMPERATURE: Signal.TEMPERATURE_C,
         DeviceKind.LEAK: Signal.WATER_LEAK,
         DeviceKind.VIBRATION: Signal.VIBRATION,
-    }.get(sensor.kind, Signal.VIBRATION)
+    }.get(sensor.kind, Signal.SWITCH_ON)  # no known kind (a sink's flow): a state she switches

@@ -1,5 +1,10 @@
 """What counts as a person's activity: decided once, here, for every ecosystem.
 
+One verdict for ingest (live MQTT), for the replay of recorded logs and for the simulated homes,
+so the offline evaluations feed the detector what production feeds it. It lives in `devices/`,
+the bottom layer, because it reads nothing but what a device said (a signal, its value, the
+value before) and both ingest and the offline tools must import it.
+
 Codecs say what a device reported; only edges say a person did something. A Zigbee2MQTT
 battery report repeats ``occupancy: true`` from its cache, and Z2M itself publishes a
 synthetic ``occupancy: false`` after a timeout, so motion counts only on its rising edge.
@@ -18,6 +23,8 @@ DEFAULT_POWER_THRESHOLD_W = 20.0
 RISING = frozenset({Signal.MOTION, Signal.VIBRATION})
 # Any change: a door opened or closed, someone got into or out of bed, a switch flipped.
 # Pressure mats have no synthetic falling edge, so getting up is as telling as lying down.
+# A first value counts too: ingest restores the last day's values on start, so a value with
+# nothing before it comes from a device new or silent for a day, reporting because it changed.
 CHANGE = frozenset({Signal.CONTACT_OPEN, Signal.OCCUPANCY, Signal.SWITCH_ON})
 # Each message is a press (empty button actions never reach here: codecs drop them).
 PULSE = frozenset({Signal.BUTTON, Signal.PANIC})

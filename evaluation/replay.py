@@ -12,8 +12,10 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from analytics.decision import Decision, Flag
-from analytics.home import HomeConfig, Observation, Sensor, activity_of, signal_of
+from analytics.home import HomeConfig, Observation, Sensor, signal_of
+from devices.activity import ActivityTracker
 from devices.datasets import Record, SensorMap
+from devices.signals import Reading
 
 
 class Detector(Protocol):
@@ -31,17 +33,15 @@ def home_config(sensor_map: SensorMap) -> HomeConfig:
 
 
 def observations(records: Iterable[Record], config: HomeConfig) -> Iterator[Observation]:
-    """Records (naive local or aware) as observations in UTC, with the activity verdict."""
+    """Records (naive local or aware) as observations in UTC, with ingest's activity verdict."""
     zone: ZoneInfo = config.zone
-    previous: dict[str, float] = {}
+    tracker = ActivityTracker()
     for record in records:
         at = record.at if record.at.tzinfo else record.at.replace(tzinfo=zone)
-        sensor = config.sensor(record.sensor)
-        active = activity_of(sensor.kind, record.value, previous.get(record.sensor))
-        previous[record.sensor] = record.value
-        yield Observation(
-            at.astimezone(UTC), record.sensor, signal_of(sensor), record.value, active
-        )
+        signal = signal_of(config.sensor(record.sensor))
+        reading = Reading(signal, record.value)
+        active = tracker.decide((config.home_id, record.sensor), reading, retained=False)
+        yield Observation(at.astimezone(UTC), record.sensor, signal, record.value, active)
 
 
 def advance(detector: Detector, until: datetime) -> list[Decision]:

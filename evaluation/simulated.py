@@ -3,14 +3,16 @@ played through a `HomeDetector`. For tests and for `veille eval-decline`."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 
 from analytics.decision import Decision
 from analytics.engine import HomeDetector
 from analytics.home import HomeConfig, Observation, Sensor
-from devices.signals import Signal
+from devices.activity import ActivityTracker
+from devices.signals import Reading
 from evaluation.replay import advance, replay
+from simulators.event import Event
 from simulators.home import HomeSpec, Simulation
 from simulators.layout import HomeLayout, standard_layout
 from simulators.scenarios import parse_cue
@@ -29,25 +31,13 @@ def config_of(home: HomeLayout) -> HomeConfig:
     return HomeConfig(home.home_id, home.timezone, sensors)
 
 
-def observations(sim: Simulation) -> Iterator[Observation]:
-    """Ingest's verdict: motion and occupancy on rising edges, contacts on any change,
-    plugs when switched, buttons always; temperature and panic passed through."""
-    last: dict[tuple[str, Signal], float] = {}
-    for event in sim.events():
+def observations(events: Iterable[Event]) -> Iterator[Observation]:
+    """The simulator's reports with ingest's activity verdict (none of them is retained)."""
+    tracker = ActivityTracker()
+    for event in events:
+        device = (event.home_id, event.device_id)
         for signal, value in event.signals.items():
-            key = (event.device_id, signal)
-            previous = last.get(key)
-            last[key] = value
-            if signal in (Signal.MOTION, Signal.OCCUPANCY, Signal.SWITCH_ON):
-                active = value > 0 and previous != value
-            elif signal == Signal.CONTACT_OPEN:
-                active = previous is not None and previous != value
-            elif signal in (Signal.BUTTON, Signal.PANIC):
-                active = True
-            elif signal == Signal.TEMPERATURE_C:
-                active = False
-            else:
-                continue
+            active = tracker.decide(device, Reading(signal, value), retained=False)
             yield Observation(event.at, event.device_id, signal, value, active, event.detail)
 
 
@@ -59,6 +49,6 @@ def simulate(
     specs = tuple(parse_cue(cue, start, home.zone) for cue in cues)
     sim = Simulation(HomeSpec(home, seed=seed, scenarios=specs), start, start + timedelta(days))
     detector = HomeDetector(config_of(home))
-    decisions = replay(detector, observations(sim))
+    decisions = replay(detector, observations(sim.events()))
     decisions += advance(detector, start + timedelta(days))
     return detector, decisions

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from hashlib import blake2b
 
+from devices.activity import ActivityTracker, DeviceKey
 from devices.codec import Router
 from devices.signals import DecodeError, Message, Signal
-from ingest.activity import ActivityTracker, DeviceKey
 from storage.dead_letters import DeadLetterRow
 
 # (topic, payload, mid, qos, retain, dup, received unix time, connection generation):

@@ -18,10 +18,10 @@ from datetime import UTC, datetime, timedelta
 import psycopg
 from paho.mqtt.enums import MQTTProtocolVersion
 
+from devices.activity import DEFAULT_POWER_THRESHOLD_W, ActivityTracker
 from devices.codec import Router
 from devices.signals import Signal
 from ingest import batch as batches
-from ingest.activity import DEFAULT_POWER_THRESHOLD_W, ActivityTracker
 from ingest.link import Link
 from ingest.store import Store
 

@@ -11,7 +11,7 @@ from typing import TypeVar
 
 import psycopg
 
-from ingest.activity import STATEFUL
+from devices.activity import STATEFUL
 from ingest.batch import Batch
 from storage import dead_letters, device_status, events, heartbeats
 

@@ -13,7 +13,7 @@ from analytics.health import Health
 from analytics.home import Observation, Place
 from devices.signals import Signal
 from evaluation.replay import advance
-from tests.evaluation.simulated import START, flags, simulate, two_rooms_at_once
+from tests.analytics.simulated import START, flags, simulate, two_rooms_at_once
 
 DAY = timedelta(days=1)
 

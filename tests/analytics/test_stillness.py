@@ -25,7 +25,7 @@ from analytics.stillness import (
 )
 from devices.signals import DeviceKind, Signal
 from evaluation.replay import advance
-from tests.evaluation.simulated import START, flags, simulate, two_rooms_at_once
+from tests.analytics.simulated import START, flags, simulate, two_rooms_at_once
 
 DAY = timedelta(days=1)
 

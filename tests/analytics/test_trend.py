@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from analytics.daily import DayStats
 from analytics.trend import score, weekly_summary
-from tests.evaluation.simulated import simulate
+from tests.analytics.simulated import simulate
 
 
 def days(

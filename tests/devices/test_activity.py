@@ -6,8 +6,8 @@ from collections.abc import Sequence
 
 import pytest
 
+from devices.activity import ActivityTracker
 from devices.signals import Reading, Signal
-from ingest.activity import ActivityTracker
 
 DEVICE = ("h1", "d1")
 

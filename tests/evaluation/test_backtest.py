@@ -34,6 +34,7 @@ def write_log(path: Path) -> None:
                 lines.append(f"{stamp} {hour:02d}:{minute:02d}:30.000000 {sensor} {sensor} OFF")
         if day < 5:
             lines.append(f"{stamp} 22:30:00 M003 M003 ON Sleep")
+            lines.append(f"{stamp} 22:30:30 M003 M003 OFF")
     path.write_text("\n".join(lines) + "\n")
 
 

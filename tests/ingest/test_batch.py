@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
+from devices.activity import ActivityTracker
 from devices.codec import Router
 from ingest import batch as batches
-from ingest.activity import ActivityTracker
 
 RECEIVED = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
 REGISTRY = {"native:h1/pir": ("h1", "pir"), "z2m:hall/pir": ("h1", "z2m-pir")}
