@@ -1,21 +1,27 @@
-"""`veille bench detector`: the periodic check over a million homes, and the backtest of
-every shared dataset."""
+"""`veille bench detector`: the periodic check over a million homes, the engine's updates per
+second and memory per home on a simulated month, and the backtest of every shared dataset."""
 
 from __future__ import annotations
 
+import gc
 import time
-from datetime import UTC, datetime
+import tracemalloc
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
 from analytics.deadlines import DeadlineTable
 from analytics.engine import HomeDetector
+from analytics.home import Observation
 from analytics.rules import RULES
 from devices.datasets import load_home
-from evaluation.replay import home_config, observations, replay
+from evaluation import simulated
+from evaluation.replay import advance, home_config, observations, replay
 from evaluation.scoring import SHARED, SINGLE
+from simulators.home import HomeSpec, Simulation
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+MONTH = timedelta(days=30)  # the engine's memory is measured after this much of a home's life
 
 
 def synthetic_table(homes: int, seed: int = 1) -> DeadlineTable:
@@ -54,3 +60,40 @@ def time_backtest() -> tuple[float, int]:
         events += len(stream)
         replay(HomeDetector(config), stream)
     return time.perf_counter() - start, events
+
+
+def simulated_month(seed: int = 1) -> list[Observation]:
+    """30 days of the standard simulated home, every report judged (activity or not)."""
+    home = simulated.layout()
+    sim = Simulation(HomeSpec(home, seed=seed), simulated.START, simulated.START + MONTH)
+    return list(simulated.observations(sim.events()))
+
+
+def _live_month(stream: list[Observation]) -> HomeDetector:
+    detector = HomeDetector(simulated.config_of(simulated.layout()))
+    replay(detector, stream)
+    advance(detector, simulated.START + MONTH)
+    return detector
+
+
+def events_per_s(stream: list[Observation]) -> float:
+    """Engine updates a second in one process: every report observed, every deadline checked."""
+    start = time.perf_counter()
+    _live_month(stream)
+    return len(stream) / (time.perf_counter() - start)
+
+
+def bytes_per_home(stream: list[Observation], homes: int = 4) -> float:
+    """What `homes` detectors still hold after a month each, over `homes`: every allocation
+    they keep (routine arrays, state, history), the shared input stream excluded."""
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        kept = [_live_month(stream) for _ in range(homes)]
+        gc.collect()
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert len(kept) == homes  # alive until measured
+    return held / homes

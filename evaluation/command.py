@@ -158,6 +158,11 @@ def bench_run(args: argparse.Namespace) -> int:
     check_ms, due = bench.time_check(bench.synthetic_table(args.homes))
     print(f"periodic check over {args.homes:,} homes: {check_ms:.1f} ms ({due:,} due)")
     result: dict[str, float | int] = {"homes": args.homes, "check_ms": round(check_ms, 2)}
+    month = bench.simulated_month()
+    rate, held = bench.events_per_s(month), bench.bytes_per_home(month)
+    print(f"engine on a simulated month ({len(month):,} reports): {rate:,.0f} updates/s")
+    print(f"engine memory per home after 30 days: {held / 1024:.1f} KiB")
+    result |= {"events_per_s": round(rate), "bytes_per_home": round(held)}
     if not args.no_backtest:
         seconds, events = bench.time_backtest()
         print(f"backtest of every shared dataset: {seconds:.1f} s for {events:,} events")

@@ -3,7 +3,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from analytics.deadlines import DeadlineTable
-from evaluation.bench import NOW, synthetic_table, time_check
+from evaluation.bench import NOW, bytes_per_home, simulated_month, synthetic_table, time_check
+from evaluation.simulated import START
 
 
 def test_deadline_table_finds_due_homes_and_respects_pauses() -> None:
@@ -36,3 +37,11 @@ def test_vectorised_check_over_many_homes_is_fast() -> None:
     assert 0 < due < 200_000
     assert check_ms < 100
     assert table.due(NOW)[:1] != []
+
+
+def test_memory_per_home_counts_what_the_detectors_keep_not_the_input() -> None:
+    day = [o for o in simulated_month() if o.at < START + timedelta(days=1)]
+    one, two = bytes_per_home(day, homes=1), bytes_per_home(day, homes=2)
+    assert one > 1024
+    # Per home: two homes hold about twice one's, so the figure does not depend on N.
+    assert 0.5 < two / one < 1.5

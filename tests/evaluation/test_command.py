@@ -58,3 +58,6 @@ def test_bench_reports_homes_and_check_ms(capsys: pytest.CaptureFixture[str]) ->
     last = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert last["homes"] == 20000
     assert last["check_ms"] > 0
+    assert last["events_per_s"] > 0
+    # A month of routine, state and history is far more than an empty detector's few KiB.
+    assert last["bytes_per_home"] > 16 * 1024
