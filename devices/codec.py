@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from devices import native
 from devices.shelly import Shelly
-from devices.signals import DecodeError, Message, Signal
+from devices.signals import DecodeError, Ignored, Message, Signal
 from devices.tasmota import Tasmota
 from devices.zigbee2mqtt import Zigbee2MQTT
 
@@ -33,6 +33,7 @@ RANGES: dict[Signal, tuple[float, float]] = {
     Signal.VIBRATION: _BINARY,
     Signal.SWITCH_ON: _BINARY,
     Signal.AVAILABLE: _BINARY,
+    Signal.INPUT: _BINARY,
     Signal.POWER_W: (-100.0, 100_000.0),  # small negatives: meters report noise around 0
     Signal.ENERGY_KWH: (0.0, 10_000_000.0),
     Signal.TEMPERATURE_C: (-60.0, 125.0),
@@ -53,12 +54,15 @@ def check_ranges(message: Message) -> None:
             )
 
 
-Codec = Callable[[str, bytes], Message | None]
+# A gateway (a Tasmota Zigbee coordinator, a Shelly BLU gateway) speaks for several devices
+# in one message: one `Message` per device it names.
+Decoded = Message | tuple[Message, ...] | Ignored
+Codec = Callable[[str, bytes], Decoded]
 _ROUTES_CACHED = 100_000
 
 
 class Router:
-    """Decode any subscribed topic into a `Message`; `None` means "not for us, ignore"."""
+    """Decode any subscribed topic into what it means: messages, or `Ignored` with a reason."""
 
     def __init__(
         self,
@@ -83,7 +87,7 @@ class Router:
             topics += self.tasmota.subscriptions()
         return topics
 
-    def decode(self, topic: str, payload: bytes) -> Message | None:
+    def decode(self, topic: str, payload: bytes) -> Decoded:
         route = self._routes.get(topic)
         if route is None:
             route = self._route(topic)
@@ -95,13 +99,16 @@ class Router:
             raise DecodeError(f"payload of {len(payload)} bytes exceeds {limit}")
         if codec is None:
             raise DecodeError(f"no codec for topic {topic[:120]!r}")
-        message = codec(topic, payload)
-        if message is not None:
-            for reading in message.readings:
+        decoded = codec(topic, payload)
+        if type(decoded) is Message:
+            for reading in decoded.readings:
                 low, high = RANGES[reading.signal]
                 if not low <= reading.value <= high:
-                    check_ranges(message)  # raises, with the message's details
-        return message
+                    check_ranges(decoded)  # raises, with the message's details
+        elif type(decoded) is tuple:
+            for message in decoded:
+                check_ranges(message)
+        return decoded
 
     def _route(self, topic: str) -> tuple[Codec | None, int]:
         """The codec and payload limit of a topic (cached: devices reuse their topics)."""

@@ -1,15 +1,20 @@
 """Field parsing shared by the ecosystem codecs: a wrong type is a `DecodeError`, never a
-guess (a string "1" or a NaN would otherwise slip into the time series)."""
+guess (a NaN or a word would otherwise slip into the time series). A string that holds a
+plain decimal number is that number: old Zigbee2MQTT converters sent ``"battery": "100.00"``
+and ESPHome and Homie send every value as text."""
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from devices.signals import DecodeError
 
 _DECODER = json.JSONDecoder()
 _WHITESPACE = " \t\n\r"
+# Plain decimals only: no "nan", "inf", "1e400", "0x10" or "1_000", which float() accepts.
+_DECIMAL = re.compile(r"-?\d{1,15}(\.\d{1,15})?")
 
 
 def json_object(payload: bytes, what: str = "payload") -> dict[str, Any]:
@@ -32,8 +37,10 @@ def json_object(payload: bytes, what: str = "payload") -> dict[str, Any]:
 
 
 def number(key: str, value: object) -> float:
-    """A finite JSON number (booleans refused: they are an int subclass in Python)."""
+    """A finite JSON number or decimal string (booleans refused: an int subclass in Python)."""
     if isinstance(value, int | float) and not isinstance(value, bool) and value == value:
+        return float(value)
+    if isinstance(value, str) and _DECIMAL.fullmatch(value.strip()):
         return float(value)
     raise DecodeError(f"{key!r} must be a number, got {value!r:.40}")
 

@@ -28,6 +28,10 @@ class Signal(StrEnum):
     BATTERY_PCT = "battery_pct"
     LINK_QUALITY = "link_quality"
     AVAILABLE = "available"  # 1 = the device (or its bridge) says it is online
+    # A generic input (Tasmota Switch1, a Shelly input in switch mode, an ESPHome binary
+    # sensor without a device class): 1 = on/closed. What it means depends on what is wired
+    # to it, so the registry's kind decides (devices/wiring.py); unassigned it is no activity.
+    INPUT = "input"
 
 
 # Signals whose change can only come from a person in the home. Battery, link quality,
@@ -55,6 +59,7 @@ class DeviceKind(StrEnum):
     TEMPERATURE = "temperature"
     LEAK = "leak"
     VIBRATION = "vibration"
+    SWITCH = "switch"  # a wall switch on a generic input
     OTHER = "other"
 
 
@@ -108,6 +113,14 @@ class Message:
     device_id: str | None = None
     model: str = ""
     meta: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Ignored:
+    """A message understood and deliberately not stored (a command, a duplicate of a state
+    message, bridge chatter): counted by ingest, explained by `veille devices decode`."""
+
+    reason: str
 
 
 class DecodeError(ValueError):

@@ -14,9 +14,21 @@ from datetime import UTC, datetime
 from typing import Any
 
 from devices.fields import flag, json_object, number
-from devices.signals import DecodeError, Message, Reading, Signal
+from devices.signals import DecodeError, Ignored, Message, Reading, Signal
 
 _COMMAND_SUFFIXES = ("/set", "/get")
+_COMMAND = Ignored("a command to a device, published by another client")
+# `<name>/action` (Home Assistant's action sensor), and `<name>/<attribute>` with
+# `output: attribute_and_json`: plain-text copies of a field of the JSON state message.
+_ATTRIBUTE_COPY = Ignored("a plain-text copy of one field of the device's JSON state message")
+_BRIDGE = Ignored("bridge chatter (info, logging, events, responses)")
+# Actions that mean "help": Tuya TS0215A_sos / TS0601_sos and IAS ACE emergency commands.
+_PANIC_ACTIONS = frozenset({"emergency", "sos", "panic"})
+# A vibration sensor's actions (Aqara DJT11LM): movement of the thing it is fixed to.
+_VIBRATION_ACTIONS = frozenset({"vibration", "tilt", "drop"})
+# Fields that make a message a sensor's: a `state` beside them is not a relay (some PIRs
+# carry an on/off cluster whose state rides along in every report).
+_SENSOR_FIELDS = frozenset({"occupancy", "presence", "contact", "water_leak", "vibration"})
 _BOOL_FIELDS: dict[str, Signal] = {
     "occupancy": Signal.MOTION,
     "presence": Signal.MOTION,
@@ -42,6 +54,7 @@ class Zigbee2MQTT:
         self.base_topic = base_topic
         self.models: dict[str, str] = {}
         self.units: dict[str, dict[str, str]] = {}
+        self.exposed: dict[str, frozenset[str]] = {}  # properties each device exposes
         self._head = base_topic + "/"
 
     def subscription(self) -> str:
@@ -50,26 +63,29 @@ class Zigbee2MQTT:
     def source(self, friendly_name: str) -> str:
         return f"z2m:{friendly_name}"
 
-    def decode(self, topic: str, payload: bytes) -> Message | None:
+    def decode(self, topic: str, payload: bytes) -> Message | Ignored:
         if not topic.startswith(self._head):
             raise DecodeError(f"not under {self._head!r}: {topic!r}")
         rest = topic[len(self._head) :]
         if rest.startswith("bridge/"):
             return self._bridge(rest, payload)
         if rest.endswith(_COMMAND_SUFFIXES) or "/set/" in rest:
-            return None  # commands to devices, published by other clients
+            return _COMMAND
         if rest.endswith("/availability"):
             name = rest.removesuffix("/availability")
             return self._message(name, (Reading(Signal.AVAILABLE, _availability(payload)),))
         if not rest:
             raise DecodeError("empty friendly name")
+        if "/" in rest and payload.lstrip()[:1] != b"{":
+            # A friendly name may hold '/', but a device's state is always a JSON object.
+            return _ATTRIBUTE_COPY
         state = json_object(payload, "device state")
         return self._message(rest, tuple(self._readings(rest, state)))
 
     def _message(self, name: str, readings: tuple[Reading, ...]) -> Message:
         return Message(self.source(name), readings, model=self.models.get(name, ""))
 
-    def _bridge(self, rest: str, payload: bytes) -> Message | None:
+    def _bridge(self, rest: str, payload: bytes) -> Message | Ignored:
         if rest == "bridge/state":
             # The bridge is not a registered device; its state is kept in `meta` so ingest
             # can tell "bridge offline" from "every device offline".
@@ -77,7 +93,8 @@ class Zigbee2MQTT:
             return Message(f"z2m-bridge:{self.base_topic}", meta={"bridge_state": state})
         if rest == "bridge/devices":
             self._learn(payload)
-        return None  # bridge/info, bridge/logging, bridge/event, bridge/response/...
+            return Ignored("bridge/devices: models and units learned")
+        return _BRIDGE
 
     def _learn(self, payload: bytes) -> None:
         try:
@@ -93,11 +110,17 @@ class Zigbee2MQTT:
             definition = device.get("definition") or {}
             if isinstance(definition, dict):
                 self.models[name] = str(definition.get("model") or device.get("model_id") or "")
-                self.units[name] = dict(_exposed_units(definition.get("exposes") or []))
+                exposes = definition.get("exposes") or []
+                self.units[name] = dict(_exposed_units(exposes))
+                self.exposed[name] = frozenset(_exposed_properties(exposes))
 
     def _readings(self, name: str, state: dict[str, Any]) -> Iterator[Reading]:
         at = _last_seen(state.get("last_seen"))
         units = self.units.get(name, {})
+        exposed = self.exposed.get(name)
+        relay = not _SENSOR_FIELDS.intersection(state) and (exposed is None or "state" in exposed)
+        # Old converters (and some still) send `click` rather than `action`.
+        press_key = "action" if state.get("action") else "click"
         for key, value in state.items():
             if value is None:
                 continue  # Zigbee2MQTT publishes null for attributes it has not read yet
@@ -107,17 +130,36 @@ class Zigbee2MQTT:
                 # contact:true means closed; Veille stores "open" so that 1 is the event.
                 yield Reading(Signal.CONTACT_OPEN, 1.0 - flag(key, value), at)
             elif key == "state" and value in ("ON", "OFF"):
-                yield Reading(Signal.SWITCH_ON, 1.0 if value == "ON" else 0.0, at)
-            elif key == "action" and "vibration" not in state:
-                # A vibration sensor's action (vibration, tilt, drop) is not a button press;
-                # its `vibration` field already carries the event.
+                if relay:
+                    yield Reading(Signal.SWITCH_ON, 1.0 if value == "ON" else 0.0, at)
+            elif key == press_key:
                 if not isinstance(value, str):
-                    raise DecodeError(f"'action' must be a string, got {value!r:.40}")
+                    raise DecodeError(f"{key!r} must be a string, got {value!r:.40}")
                 if value:  # empty actions follow every press with legacy_action_sensor
-                    yield Reading(Signal.BUTTON, 1.0, at, value[:200])
+                    press = _press(value, "vibration" in state)
+                    if press is not None:
+                        yield Reading(press, 1.0, at, value[:200])
             elif key in _NUMBER_FIELDS:
                 scale = _SCALE.get((key, units.get(key, "")), 1.0)
                 yield Reading(_NUMBER_FIELDS[key], number(key, value) * scale, at)
+
+
+def _press(action: str, has_vibration_field: bool) -> Signal | None:
+    """What an action means: a call for help, a vibration, or a button press."""
+    if action in _PANIC_ACTIONS:
+        return Signal.PANIC
+    if action in _VIBRATION_ACTIONS:
+        # The `vibration` field, when present, already carries this event.
+        return None if has_vibration_field else Signal.VIBRATION
+    return Signal.BUTTON
+
+
+def _exposed_properties(exposes: list[Any]) -> Iterator[str]:
+    for expose in exposes:
+        if isinstance(expose, dict):
+            yield from _exposed_properties(expose.get("features") or [])
+            if isinstance(expose.get("property"), str):
+                yield expose["property"]
 
 
 def _exposed_units(exposes: list[Any]) -> Iterator[tuple[str, str]]:

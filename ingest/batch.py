@@ -12,13 +12,15 @@ original is in the same batch.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from hashlib import blake2b
 
 from devices.activity import ActivityTracker, DeviceKey
 from devices.codec import Router
-from devices.signals import DecodeError, Message, Signal
+from devices.signals import DecodeError, DeviceKind, Ignored, Message, Role, Signal
+from devices.wiring import as_wired
 from storage.dead_letters import DeadLetterRow
 
 # (topic, payload, mid, qos, retain, dup, received unix time, connection generation):
@@ -70,6 +72,7 @@ class Batch:
     dead: list[DeadLetterRow] = field(default_factory=list)
     bridges: dict[str, tuple[str, datetime]] = field(default_factory=dict)  # source -> state
     skipped_duplicates: int = 0
+    ignored: int = 0  # understood and deliberately not stored (commands, duplicate topics)
 
 
 Decoded = tuple[Received, datetime, Message]
@@ -91,8 +94,12 @@ def decode_all(router: Router, items: list[Received], batch: Batch) -> list[Deco
             log.exception("codec failed on %s", topic)
             batch.dead.append((received_at, topic, f"codec error: {exc!r}"[:500], payload))
             continue
-        if message is not None:
+        if isinstance(message, Message):
             decoded.append((item, received_at, message))
+        elif isinstance(message, Ignored):
+            batch.ignored += 1
+        else:  # a gateway's message: one per device it names
+            decoded.extend((item, received_at, m) for m in message)
     return decoded
 
 
@@ -106,8 +113,10 @@ def build(
     tracker: ActivityTracker,
     batch: Batch,
     trust_device_time: bool = False,
+    wiring: Mapping[DeviceKey, tuple[DeviceKind, Role]] | None = None,
 ) -> None:
-    """Fill `batch` from decoded messages; `registry` maps a message source to its device.
+    """Fill `batch` from decoded messages; `registry` maps a message source to its device,
+    `wiring` a device to its assigned kind and role (what its inputs mean).
 
     `trust_device_time` keeps every device timestamp as it is: for replays and time-warped
     simulations, whose event time is far from the time of receipt on purpose.
@@ -121,6 +130,11 @@ def build(
         if device is None:
             _record_pending(batch, item, received_at, message)
             continue
+        wired = wiring.get(device) if wiring else None
+        if wired is not None:
+            kind, role = wired
+            readings = tuple(as_wired(r, kind, role) for r in message.readings)
+            message = Message(message.source, readings, message.home_id, message.device_id)
         _add(batch, device, item, received_at, message, tracker, seen_keys, trust_device_time)
 
 

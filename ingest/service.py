@@ -20,7 +20,7 @@ from paho.mqtt.enums import MQTTProtocolVersion
 
 from devices.activity import DEFAULT_POWER_THRESHOLD_W, ActivityTracker
 from devices.codec import Router
-from devices.signals import Signal
+from devices.signals import DeviceKind, Role, Signal
 from ingest import batch as batches
 from ingest.link import Link
 from ingest.store import Store
@@ -63,6 +63,7 @@ class Stats:
     duplicates: int = 0
     dead_letters: int = 0
     pending: int = 0
+    ignored: int = 0
     batches: int = 0
 
 
@@ -76,6 +77,7 @@ class IngestService:
         self.store = Store(config.database_url)
         self.tracker = ActivityTracker(config.power_threshold_w)
         self.registry: dict[str, tuple[str, str]] = {}
+        self.wiring: dict[tuple[str, str], tuple[DeviceKind, Role]] = {}
         self._registry_at = 0.0
         self._stats_at = time.monotonic()
         self._health_at = 0.0  # a first health pass right after start
@@ -158,9 +160,9 @@ class IngestService:
         )
 
     def _refresh_registry(self, stop: threading.Event) -> None:
-        registry = self.store.with_retry(stop, lambda s: s.registry())
+        registry = self.store.with_retry(stop, lambda s: (s.registry(), s.wiring()))
         if registry is not None:
-            self.registry = registry
+            self.registry, self.wiring = registry
             self._registry_at = time.monotonic()
 
     def _flush(self, items: list[batches.Received], stop: threading.Event) -> None:
@@ -172,8 +174,16 @@ class IngestService:
         if unknown:
             # A device registered since the last refresh must not be filed as pending.
             found = self.store.with_retry(stop, lambda s: s.lookup_sources(unknown))
-            self.registry.update(found or {})
-        batches.build(decoded, self.registry, self.tracker, batch, self.config.trust_device_time)
+            if found:
+                self._refresh_registry(stop)  # and the new devices' kinds
+        batches.build(
+            decoded,
+            self.registry,
+            self.tracker,
+            batch,
+            self.config.trust_device_time,
+            self.wiring,
+        )
         try:
             stored = self.store.with_retry(stop, lambda s: s.write(batch, datetime.now(UTC)))
         except psycopg.Error as exc:
@@ -192,6 +202,7 @@ class IngestService:
         stats.stored += stored
         stats.duplicates += len(batch.events) - stored + batch.skipped_duplicates
         stats.dead_letters += len(batch.dead)
+        stats.ignored += batch.ignored
         stats.pending += sum(p.messages for p in batch.pending.values())
         stats.batches += 1
 

@@ -12,6 +12,7 @@ from typing import TypeVar
 import psycopg
 
 from devices.activity import STATEFUL
+from devices.signals import DeviceKind, Role
 from ingest.batch import Batch
 from storage import dead_letters, device_status, events, heartbeats
 
@@ -61,6 +62,9 @@ class Store:
 
     def registry(self) -> dict[str, tuple[str, str]]:
         return device_status.registry(self.conn)
+
+    def wiring(self) -> dict[tuple[str, str], tuple[DeviceKind, Role]]:
+        return device_status.wiring(self.conn)
 
     def lookup_sources(self, sources: Iterable[str]) -> dict[str, tuple[str, str]]:
         return device_status.lookup_sources(self.conn, sources)

@@ -1,10 +1,10 @@
 """Tasmota with the default FullTopic ``%prefix%/%topic%/`` and topic ``tasmota_<home>_<id>``.
 
 Plugs report ``ENERGY.Power`` and thermometers an ``AM2301`` object on ``tele/<t>/SENSOR``;
-a door on a switch input reports ``Switch1`` (ON = open, SwitchMode 1 with a normally-closed
-reed) and a button ``Button1.Action``. Wi-Fi strength goes in ``tele/<t>/STATE``; the last
-will is ``tele/<t>/LWT`` ``Online``/``Offline``. ``Time`` is the home's local time with no
-zone, as Tasmota sends it.
+a door on a switch input reports ``Switch1`` (ON = the reed closed = the door shut, as
+devices/wiring.py reads an input assigned to a door) and a button ``Button1.Action``.
+Wi-Fi strength goes in ``tele/<t>/STATE``; the last will is ``tele/<t>/LWT``
+``Online``/``Offline``. ``Time`` is the home's local time with no zone, as Tasmota sends it.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ def _sensor(event: Event) -> dict[str, Any]:
         body["AM2301"] = {k: v for k, v in climate.items() if v is not None}
         body["TempUnit"] = "C"
     if Signal.CONTACT_OPEN in signals:
-        body["Switch1"] = "ON" if signals[Signal.CONTACT_OPEN] >= 1 else "OFF"
+        body["Switch1"] = "OFF" if signals[Signal.CONTACT_OPEN] >= 1 else "ON"
     if Signal.BUTTON in signals or Signal.PANIC in signals:
         body["Button1"] = {"Action": "SINGLE"}
     return body

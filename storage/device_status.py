@@ -6,12 +6,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
 import psycopg
 from psycopg.rows import args_row, class_row
 
 from devices.health import DeviceHealth, Silence, bridge_of, classify
-from devices.signals import DeviceKind
+from devices.signals import DeviceKind, Role
 
 Conn = psycopg.Connection[tuple[object, ...]]
 DeviceKey = tuple[str, str]
@@ -30,6 +31,29 @@ def registry(conn: Conn) -> dict[str, DeviceKey]:
     """Every registered device by the source it publishes as."""
     rows = conn.execute(f"SELECT {_SOURCE}, home_id, id FROM devices").fetchall()
     return {str(s): (str(h), str(d)) for s, h, d in rows}
+
+
+def wiring(conn: Conn) -> dict[DeviceKey, tuple[DeviceKind, Role]]:
+    """Every registered device's kind and role: what its generic inputs mean."""
+    rows = conn.execute("SELECT home_id, id, kind, role FROM devices").fetchall()
+    return {
+        (str(h), str(d)): (
+            _enum(DeviceKind, str(k), DeviceKind.OTHER),
+            _enum(Role, str(r), Role.NONE),
+        )
+        for h, d, k, r in rows
+    }
+
+
+E = TypeVar("E", DeviceKind, Role)
+
+
+def _enum(enum: type[E], value: str, default: E) -> E:
+    """A stored kind or role; one this version does not know reads as the default."""
+    try:
+        return enum(value)
+    except ValueError:
+        return default
 
 
 def lookup_sources(conn: Conn, sources: Iterable[str]) -> dict[str, DeviceKey]:
@@ -145,14 +169,10 @@ def _health(
     battery_pct: float | None,
     available: bool | None,
 ) -> DeviceHealth:
-    try:
-        device_kind = DeviceKind(kind)
-    except ValueError:
-        device_kind = DeviceKind.OTHER
     return DeviceHealth(
         home_id,
         device_id,
-        device_kind,
+        _enum(DeviceKind, kind, DeviceKind.OTHER),
         bridge_of(source),
         registered_at,
         last_seen_at,

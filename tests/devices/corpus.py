@@ -2,7 +2,13 @@
 
 Each case lists messages fed, in order, to one fresh `Router` (codecs keep state, e.g. what
 Zigbee2MQTT's bridge/devices taught), and either the `Message` expected for each (null when
-the topic is ignored) or an `error` the last message must raise.
+the topic is ignored; a list when a gateway speaks for several devices) or an `error` the
+last message must raise.
+
+Cases taken from an ecosystem's own docs, issue threads or test suites say so in `origin`
+(repository and path, or URL): their payloads are verbatim, and `conclusion` is what a
+careful ingest draws from them, written by us. `wired` (kind, role) applies the registry's
+meaning (devices/wiring.py) to the readings before they are compared.
 """
 
 from __future__ import annotations
@@ -14,8 +20,9 @@ from typing import Any
 
 import pytest
 
-from devices.codec import Router
-from devices.signals import DecodeError, Message
+from devices.codec import Decoded, Router
+from devices.signals import DecodeError, DeviceKind, Ignored, Message, Role
+from devices.wiring import as_wired
 
 ROOT = Path(__file__).resolve().parents[1] / "fixtures" / "payloads"
 
@@ -30,9 +37,22 @@ def payload_bytes(payload: object) -> bytes:
     return payload.encode() if isinstance(payload, str) else json.dumps(payload).encode()
 
 
-def as_dict(message: Message | None) -> dict[str, Any] | None:
-    if message is None:
+def as_dict(decoded: Decoded, wired: tuple[DeviceKind, Role] | None = None) -> Any:
+    if isinstance(decoded, Ignored):
         return None
+    if isinstance(decoded, tuple):
+        return [as_dict(m, wired) for m in decoded]
+    message = decoded
+    if wired is not None:
+        readings = tuple(as_wired(r, *wired) for r in message.readings)
+        message = Message(
+            message.source,
+            readings,
+            message.home_id,
+            message.device_id,
+            message.model,
+            message.meta,
+        )
     body: dict[str, Any] = {
         "source": message.source,
         "readings": [
@@ -51,9 +71,11 @@ def as_dict(message: Message | None) -> dict[str, Any] | None:
     return body
 
 
-def normalise(expected: dict[str, Any] | None) -> dict[str, Any] | None:
+def normalise(expected: Any) -> Any:
     if expected is None:
         return None
+    if isinstance(expected, list):
+        return [normalise(e) for e in expected]
     readings = []
     for reading in expected["readings"]:
         reading = dict(reading, value=pytest.approx(reading["value"]))
@@ -73,5 +95,9 @@ def run_case(case: dict[str, Any]) -> None:
         with pytest.raises(DecodeError, match=case["error"]):
             router.decode(last["topic"], payload_bytes(last["payload"]))
         return
-    got = [as_dict(router.decode(m["topic"], payload_bytes(m["payload"]))) for m in messages]
+    wired = case.get("wired")
+    wiring = (DeviceKind(wired["kind"]), Role(wired.get("role", ""))) if wired else None
+    got = [
+        as_dict(router.decode(m["topic"], payload_bytes(m["payload"])), wiring) for m in messages
+    ]
     assert got == [normalise(e) for e in case["expected"]]

@@ -8,7 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from devices.codec import Router
-from devices.signals import Signal
+from devices.signals import Message, Signal
+from devices.wiring import as_wired
 from simulators.formats import FORMATS, WIFI_KINDS, make_wire
 from simulators.layout import standard_layout
 from simulators.wire import HUB, Topics
@@ -40,20 +41,27 @@ def test_a_day_of_events_decodes_to_what_each_event_meant(name: str) -> None:
     checked = 0
     for event in events:
         decoded = [router.decode(m.topic, m.payload) for m in wire.messages(layout, event)]
-        readings = {r.signal: r for d in decoded if d is not None for r in d.readings}
+        messages = [d for d in decoded if isinstance(d, Message)]
         if event.device_id == HUB and name != "native":  # the bridge's own state topic
             state = "online" if event.signals[Signal.AVAILABLE] else "offline"
-            assert [d.meta for d in decoded if d] == [{"bridge_state": state}]
+            assert [d.meta for d in messages] == [{"bridge_state": state}]
             continue
+        # What ingest stores: each reading as the registered device means it.
+        hub = event.device_id == HUB
+        device = None if hub else layout.device(event.device_id)
+        readings = {
+            wired.signal: wired
+            for d in messages
+            for r in d.readings
+            for wired in [r if device is None else as_wired(r, device.kind, device.role)]
+        }
         wifi = name in LOST and event.device_id != HUB
-        wifi = wifi and layout.device(event.device_id).kind in WIFI_KINDS
+        wifi = wifi and device is not None and device.kind in WIFI_KINDS
         for signal, value in event.signals.items():
             if wifi and signal in LOST[name]:
                 continue
-            # Zigbee2MQTT has one field for PIRs and mats alike: presence reads as motion.
-            meant = Signal.MOTION if signal is Signal.OCCUPANCY and name != "native" else signal
-            assert readings[meant].value == pytest.approx(value, abs=0.01), (event, readings)
-            at = readings[meant].at
+            assert readings[signal].value == pytest.approx(value, abs=0.01), (event, readings)
+            at = readings[signal].at
             if name != "tasmota" and signal is not Signal.AVAILABLE:  # Tasmota's Time has no zone
                 assert at is not None
                 assert abs(at - event.stamped_at) < timedelta(seconds=0.01)
