@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 import apprise
 
+from alerts.masking import masked
 from alerts.token import mask_tokens
 
 # Schemes whose payload takes apprise's `:key=value` extras: the receiver gets the dedupe
@@ -49,14 +50,6 @@ def warm_up() -> None:
 def is_valid_url(url: str) -> bool:
     """True when apprise can build a service from `url` (checked before a URL is saved)."""
     return apprise.Apprise.instantiate(url) is not None
-
-
-def masked(url: str) -> str:
-    """The URL with secrets hidden, safe to store and show."""
-    service = apprise.Apprise.instantiate(url)
-    if service is None:
-        return urlsplit(url).scheme + "://(invalid)"
-    return str(service.url(privacy=True))  # type: ignore[no-untyped-call]
 
 
 def deliver(

@@ -23,6 +23,7 @@ from alerts.engine import Engine
 from alerts.message import Links
 from alerts.monitor import Monitor, MonitorConfig
 from alerts.sender import Sender, SenderConfig
+from alerts.vault import Vault
 from analytics.clock import Clock, WallClock
 from storage import heartbeats
 
@@ -42,6 +43,7 @@ class AlertsConfig:
     database_url: str
     public_url: str
     secret_key: str
+    data_key: str = ""  # opens the sealed apprise URLs (alerts.vault); required to send
     sender_workers: int = 4
     engine_workers: int = 2  # incidents are locked SKIP LOCKED: workers never share one
     poll_s: float = 1.0
@@ -96,6 +98,7 @@ def run_alerts(
     warm_up()  # apprise loads its plugins on first use; not while the first alert waits
     engine_wake, sender_wake, timer = Wakeup(), Wakeup(), Wakeup()
     links = Links(config.public_url, config.secret_key, config.link_ttl)
+    vault = Vault(config.data_key)
     wall = WallClock()
     workers = [
         *(
@@ -111,7 +114,7 @@ def run_alerts(
         *(
             _Worker(
                 f"alerts-sender-{n}",
-                lambda conn: Sender(conn, wall, config.sender).run_once,
+                lambda conn: Sender(conn, wall, vault, config.sender).run_once,
                 sender_wake,
                 config.poll_s,
                 "alerts-sender",

@@ -14,7 +14,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from types import ModuleType
 
+from alerts.outbound import Outbound
 from api.log_masking import mask_root_handlers
+from veille import keys
 from veille.settings import Settings, SettingsError
 
 
@@ -77,6 +79,8 @@ COMMANDS: dict[str, Command] = {
             s.secret_key,
             s.admin_apprise_urls,
             s.deadman_url,
+            keys.data_key(s),
+            Outbound.from_settings(s.outbound_allow, s.own_service_urls),
         ),
     ),
     "api": Command("veille.api_command", "serve the web API", lambda m, a, s: m.run(a, s)),

@@ -22,6 +22,7 @@ from alerts.message import Links
 from analytics.clock import ManualClock
 from api.app import ApiConfig, create_app
 from storage import care, contacts, homes, incidents, outbox
+from tests.alerts.conftest import VAULT
 from tests.waiting import wait_until
 
 PUBLIC = "http://veille.test"
@@ -35,7 +36,7 @@ def _claim_link(db_url: str) -> str:
         homes.upsert_home(conn, "h1", "Europe/Paris", "Mamie")
         care.set_care(conn, care.HomeCare("h1", "12 rue des Lilas", "Key safe 4711"))
         anna = contacts.add_contact(
-            conn, contacts.NewContact("h1", "Anna", "family", ["json://127.0.0.1:9/anna"])
+            conn, contacts.NewContact("h1", "Anna", "family", [VAULT.seal("json://127.0.0.1:9/a")])
         )
         incident_id = incidents.open_incident(conn, "h1", "inactivity", START, "No movement")
         assert incident_id is not None
