@@ -12,6 +12,7 @@ from alerts.people import ContactError, check_urls
 from alerts.sender import SenderConfig
 from alerts.service import AlertsConfig, run_alerts
 from analytics.clock import add_clock_arguments, clock_from_args
+from storage.retention import Retention
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -42,10 +43,12 @@ def run(
     deadman_url: str = "",
     data_key: str = "",
     outbound: Outbound | None = None,
+    retention: Retention | None = None,
 ) -> int:
     """`admin_urls`: space-separated apprise URLs told when Veille stalls (settings
-    ``admin_apprise_urls``); `deadman_url`: fetched while all is healthy; `data_key` opens
-    the sealed apprise URLs; `outbound`: where messages may go."""
+        ``admin_apprise_urls``); `deadman_url`: fetched while all is healthy; `data_key` opens
+        the sealed apprise URLs; `outbound`: where messages may go; `retention`: how long each kind
+    of data is kept (applied hourly by this service)."""
     if not secret_key:
         print("veille alerts: VEILLE_SECRET_KEY is needed to sign action links")
         return 2
@@ -72,6 +75,7 @@ def run(
             outbound=outbound or Outbound(),
         ),
         monitor=MonitorConfig(admin_urls=tuple(admin), deadman_url=deadman_url),
+        retention=retention,
     )
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -26,6 +26,7 @@ from alerts.sender import Sender, SenderConfig
 from alerts.vault import Vault
 from analytics.clock import Clock, WallClock
 from storage import heartbeats
+from storage.retention import Retention, apply_retention
 
 log = logging.getLogger("veille.alerts")
 
@@ -36,6 +37,7 @@ StepFactory = Callable[[Conn], Callable[[], object]]
 INCIDENTS_CHANNEL = "veille_incidents"
 OUTBOX_CHANNEL = "veille_outbox"
 BEAT_EVERY_S = 10.0
+RETENTION_EVERY_S = 3600.0  # retention counts in days: hourly passes keep each one small
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +53,7 @@ class AlertsConfig:
     link_ttl: timedelta = timedelta(hours=24)
     sender: SenderConfig = field(default_factory=SenderConfig)
     monitor: MonitorConfig = field(default_factory=MonitorConfig)
+    retention: Retention | None = None  # None: another process applies retention
 
 
 class Wakeup:
@@ -135,6 +138,17 @@ def run_alerts(
             drains=False,
         ),
     ]
+    if config.retention is not None:
+        keep = config.retention
+        workers.append(
+            _Worker(
+                "alerts-retention",
+                lambda conn: lambda: apply_retention(conn, wall.now(), keep),
+                timer,
+                RETENTION_EVERY_S,
+                drains=False,
+            )
+        )
     channels = {INCIDENTS_CHANNEL: engine_wake, OUTBOX_CHANNEL: sender_wake}
     threads = [
         threading.Thread(

@@ -81,6 +81,7 @@ COMMANDS: dict[str, Command] = {
             s.deadman_url,
             keys.data_key(s),
             Outbound.from_settings(s.outbound_allow, s.own_service_urls),
+            s.retention,
         ),
     ),
     "api": Command("veille.api_command", "serve the web API", lambda m, a, s: m.run(a, s)),

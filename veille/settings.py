@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 
+from storage.retention import Retention
+
 PREFIX = "VEILLE_"
 
 
@@ -60,6 +62,15 @@ class Settings:
     @property
     def effective_public_url(self) -> str:
         return self.public_url or f"http://{self.api_host}:{self.api_port}"
+
+    @property
+    def retention(self) -> Retention:
+        return Retention(
+            self.retention_days,
+            self.hourly_retention_days,
+            self.incident_retention_days,
+            self.audit_retention_days,
+        )
 
     @property
     def own_service_urls(self) -> tuple[str, ...]:
