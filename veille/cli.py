@@ -85,6 +85,11 @@ COMMANDS: dict[str, Command] = {
         ),
     ),
     "api": Command("veille.api_command", "serve the web API", lambda m, a, s: m.run(a, s)),
+    "privacy": Command(
+        "veille.privacy_command",
+        "export or erase everything about a home; apply retention now",
+        lambda m, a, s: m.run(a, s),
+    ),
     "bench": Command(
         "veille.bench_command",
         "benchmarks (last line: one JSON object)",
