@@ -59,8 +59,8 @@ async def do_action(
 ) -> HTMLResponse:
     if not _same_origin(request.headers.get("origin"), links.public_url):
         return _page(ActionView("Link not usable", "request from another site"), token, 403)
-    body = await request.body()
-    choices = _form(body).get("choice", []) if len(body) <= MAX_FORM_BYTES else []
+    body = await _small_body(request)
+    choices = _form(body).get("choice", []) if body is not None else []
     if len(choices) != 1:
         return _page(ActionView("Link not usable", "choose one of the answers"), token, 400)
     try:
@@ -71,6 +71,16 @@ async def do_action(
     except (TokenError, LookupError, ChoiceError) as exc:
         return _page(ActionView("Link not usable", str(exc)), token, status=400)
     return _page(view, token)
+
+
+async def _small_body(request: Request) -> bytes | None:
+    """The body, or None once it passes MAX_FORM_BYTES (read no further than that)."""
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_FORM_BYTES:
+            return None
+    return body
 
 
 def _form(body: bytes) -> dict[str, list[str]]:

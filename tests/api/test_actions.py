@@ -66,6 +66,8 @@ def test_a_post_needs_an_explicit_choice(db_url: str, client: TestClient) -> Non
     )
     assert client.post(f"/a/{token}", content=b"\xff\xfe", headers=form).status_code == 400
     assert client.post(f"/a/{token}", data={"choice": "maybe"}).status_code == 400
+    huge = b"choice=yes&pad=" + b"x" * 100_000
+    assert client.post(f"/a/{token}", content=huge, headers=form).status_code == 400
     assert client.post(f"/a/{token}", data={"choice": "yes"}).status_code == 200
 
 
