@@ -112,6 +112,7 @@ class Sender:
             message.notify_type,
             dedupe_ref(message.id),
             self._config.attempt_timeout_s,
+            self._config.outbound,
         )
 
     def _finish_sent(self, message: outbox.Message, at: datetime, index: int) -> None:

@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import psycopg
 
@@ -185,3 +189,52 @@ def test_a_url_sealed_under_another_key_fails_its_attempt_with_a_clear_reason(
     assert (attempt.ok, attempt.url) == (False, "(sealed)")
     assert "VEILLE_DATA_KEY" in attempt.detail
     assert receiver.received(ok_only=False) == []
+
+
+@contextmanager
+def _redirecting_to(target: str) -> Iterator[int]:
+    """An HTTP server on a free port answering every POST with a 307 to `target`."""
+
+    class Redirect(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("content-length", 0)))
+            self.send_response(307)
+            self.send_header("Location", target)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Redirect)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield int(server.server_address[1])
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_redirect_to_an_inside_address_is_not_followed(
+    conn: Conn, clock: ManualClock, receiver: Receiver
+) -> None:
+    inside = receiver.url("inbox").replace("json://", "http://")
+    with _redirecting_to(inside) as port:
+        message_id = _enqueue(conn, f"json://127.0.0.1:{port}/hook")
+        only_the_hook = Outbound(allow=frozenset({f"127.0.0.1:{port}"}))
+
+        Sender(
+            conn, clock, VAULT, replace(SENDING, outbound=only_the_hook, backoff_s=())
+        ).run_once()
+
+        [attempt] = outbox.list_attempts(conn, message_id)
+        assert not attempt.ok
+        assert "non-public address" in attempt.detail
+        assert receiver.received(ok_only=False) == []
+        # The same redirect, with the target allowed too, is followed: the guard made the
+        # difference, not a plugin that never follows redirects.
+        again = _enqueue(conn, f"json://127.0.0.1:{port}/hook")
+        Sender(conn, clock, VAULT, SENDING).run_once()
+        assert [a.ok for a in outbox.list_attempts(conn, again)] == [True]
+        assert len(receiver.received()) == 1
