@@ -83,6 +83,7 @@ class _Act:
     person: Contact
     token: ActionToken
     checkin: checkins.Checkin | None  # the visit the link is about, if any
+    shared: list[str]  # roles the resident tells why (home_care.share_details_with)
 
     @property
     def outcomes(self) -> tuple[str, ...]:
@@ -140,16 +141,18 @@ def _situation(
         raise LookupError("unknown contact")
     if not person.active:
         raise LinkRevokedError("this link no longer works")
-    ctx, policy = engine.load(conn, links, token.incident_id, now)
-    if ctx.incident.home_id != person.home_id:
+    loaded, policy = engine.load(conn, links, token.incident_id, now)
+    if loaded.incident.home_id != person.home_id:
         raise LookupError("contact and incident belong to different homes")
+    shared = care.get_care(conn, person.home_id).share_details_with
+    ctx = loaded.for_role(person.role, shared)  # what this person's pages may say
     if token.checkin_id is not None:
         checkin = _live_checkin(conn, token, person.id)
     elif token.action in ("accept", "decline", "visit"):
         raise LookupError("this link names no check-in")
     else:
         checkin = None
-    act = _Act(conn, ctx, policy, person, token, checkin)
+    act = _Act(conn, ctx, policy, person, token, checkin, shared)
     accepted_by = checkin.accepted_by if checkin is not None else None
     if ctx.incident.state not in ("open", "claimed", "checkin"):
         if _kept_apart(act):
@@ -287,4 +290,5 @@ def _tell_others(act: _Act, purpose: str, text: str) -> None:
         for c in told
         if c is not None and c.id != act.person.id and c.role in ("family", "care_org", "emergency")
     ]
-    outbox.enqueue(conn, [message.notice(ctx, c, purpose, text) for c in others], ctx.now)
+    news = [message.notice(ctx.for_role(c.role, act.shared), c, purpose, text) for c in others]
+    outbox.enqueue(conn, news, ctx.now)

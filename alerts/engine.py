@@ -7,7 +7,6 @@ leaves either the whole step or none of it, and several engines never repeat a s
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime, timedelta
 
 import psycopg
@@ -118,7 +117,7 @@ def tell(conn: Conn, ctx: Context, policy: Policy, audience: Audience, reason: s
     else:
         shared = care.get_care(conn, incident.home_id).share_details_with
         people = contacts.list_contacts(conn, incident.home_id, _ROLES[audience])
-        new = [message.alert(_consented(ctx, c.role, shared), c, audience, reason) for c in people]
+        new = [message.alert(ctx.for_role(c.role, shared), c, audience, reason) for c in people]
     outbox.enqueue(conn, new, ctx.now)
     names = ", ".join(f"{c.name} ({c.role})" for c in people) or "nobody"
     escalations.add_timeline(conn, incident.id, ctx.now, f"told_{audience.value}", names)
@@ -126,10 +125,6 @@ def tell(conn: Conn, ctx: Context, policy: Policy, audience: Audience, reason: s
         if not c.apprise_urls:
             escalations.add_timeline(conn, incident.id, ctx.now, "no_channel", "", c.id)
     return len(people)
-
-
-def _consented(ctx: Context, role: str, shared: list[str]) -> Context:
-    return replace(ctx, share_details=role in shared)
 
 
 def _resolutions(conn: Conn, ctx: Context, people: list[Contact]) -> list[NewMessage]:
@@ -142,7 +137,7 @@ def _resolutions(conn: Conn, ctx: Context, people: list[Contact]) -> list[NewMes
         if c.role == "volunteer" and c.id not in went:
             new.append(message.no_longer_needed(ctx, c, "resolved"))
         else:
-            told = _consented(ctx, c.role, shared)
+            told = ctx.for_role(c.role, shared)
             new.append(message.notice(told, c, "resolved", _resolution_text(conn, told)))
     return new
 

@@ -8,7 +8,8 @@ no name, no kind of alert, no details.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -58,6 +59,11 @@ class Context:
     links: Links
     now: datetime
     share_details: bool = True
+
+    def for_role(self, role: str, shared: Sequence[str]) -> Context:
+        """This context as someone in `role` may read it: details only if the resident
+        shares them with that role (`home_care.share_details_with`)."""
+        return replace(self, share_details=role in shared)
 
     def local(self, at: datetime) -> str:
         return at.astimezone(ZoneInfo(self.timezone)).strftime("%H:%M")

@@ -4,6 +4,7 @@ the address only for the accepter while the visit lasts, an explicit choice."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import timedelta
 
 import psycopg
@@ -14,7 +15,7 @@ from alerts.engine import Engine
 from alerts.message import NO_LONGER_NEEDED
 from alerts.token import ActionToken, verify_action_token
 from analytics.clock import ManualClock
-from storage import contacts, escalations, incidents, outbox
+from storage import care, contacts, escalations, incidents, outbox
 from tests.alerts.conftest import HOME, LINKS, SECRET, START
 
 Conn = psycopg.Connection[tuple[object, ...]]
@@ -206,3 +207,23 @@ def test_a_volunteer_not_chosen_learns_nothing_more_from_pages_or_messages(
         assert "bathroom" not in text
         assert "3 h 38" not in text
     assert later[0].body == NO_LONGER_NEEDED
+
+
+def test_without_consent_no_message_or_page_names_the_kind_of_alert_or_its_details(
+    conn: Conn, clock: ManualClock, engine: Engine, people: dict[str, int]
+) -> None:
+    settings = care.get_care(conn, HOME)
+    care.set_care(conn, replace(settings, share_details_with=[]))  # she shares no details
+    opened = incidents.open_incident(conn, HOME, "bathroom", START, "In the bathroom, 3 h 38 min")
+    assert opened is not None
+    engine.run_once()
+    claim = _link(conn, opened, people["Anna"], "I'm on it")
+
+    page = describe_action(conn, claim, LINKS, clock.now())
+    perform_action(conn, claim, LINKS, clock.now(), "yes")  # Ben is told Anna is on it
+
+    texts = [page.title, page.text] + [m.title + m.body for m in outbox.list_messages(conn, opened)]
+    assert any("Mamie Jeanne: alert, raised at" in t for t in texts)
+    for text in texts:
+        assert "bathroom" not in text
+        assert "3 h 38" not in text
