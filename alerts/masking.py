@@ -17,6 +17,8 @@ from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 import apprise
 
+from alerts.vault import Vault, VaultError
+
 # apprise's generic options and plugin modes: settings, not secrets.
 SAFE_OPTIONS = frozenset(
     {
@@ -37,6 +39,14 @@ def masked(url: str) -> str:
     if service is None:
         return urlsplit(url).scheme + "://(invalid)"
     return hide_parts(str(service.url(privacy=True)))  # type: ignore[no-untyped-call]
+
+
+def masked_sealed(vault: Vault, sealed: str) -> str:
+    """A sealed URL shown masked; "(sealed)" when this key cannot open it."""
+    try:
+        return masked(vault.open(sealed))
+    except VaultError:
+        return "(sealed)"
 
 
 def hide_parts(url: str) -> str:

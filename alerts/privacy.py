@@ -12,9 +12,9 @@ from typing import IO
 
 import psycopg
 
-from alerts.masking import masked
+from alerts.masking import masked_sealed
 from alerts.token import mask_tokens
-from alerts.vault import Vault, VaultError
+from alerts.vault import Vault
 from storage import home_data
 
 # Columns holding sealed apprise URLs.
@@ -30,14 +30,7 @@ def export_home(
 ) -> home_data.Exported:
     def view(table: str, column: str, value: object) -> object:
         if (table, column) in SEALED_COLUMNS and isinstance(value, list):
-            return [_shown(vault, str(u)) for u in value]
+            return [masked_sealed(vault, str(u)) for u in value]
         return mask_tokens(value) if isinstance(value, str) else value
 
     return home_data.export_home(conn, home_id, out, now, view)
-
-
-def _shown(vault: Vault, sealed: str) -> str:
-    try:
-        return masked(vault.open(sealed))
-    except VaultError:
-        return "(sealed)"

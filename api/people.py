@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel
 
-from alerts.masking import masked
+from alerts.masking import masked_sealed
 from alerts.outbound import Outbound
 from alerts.people import ContactError, save_contact
 from alerts.vault import Vault
@@ -69,7 +69,7 @@ def list_people(home_id: str, db: Db, vault: VaultDep) -> list[dict[str, Any]]:
             "id": c.id,
             "name": c.name,
             "role": c.role,
-            "apprise_urls": [masked(vault.open(u)) for u in c.apprise_urls],
+            "apprise_urls": [masked_sealed(vault, u) for u in c.apprise_urls],
         }
         for c in contacts.list_contacts(db, home_id)
     ]

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import psycopg
 
-from alerts.masking import masked
+from alerts.masking import masked_sealed
 from alerts.vault import Vault
 from simulators.layout import standard_layout
 from storage import contacts, events, incidents, outbox
@@ -139,7 +139,7 @@ class Watcher:
             for message in outbox.list_messages(conn, incident.id):
                 if message.sent_at is not None and message.id not in self.delivered:
                     self.delivered.add(message.id)
-                    url = masked(self.vault.open(message.urls[message.sent_url or 0]))
+                    url = masked_sealed(self.vault, message.urls[message.sent_url or 0])
                     self._say(
                         f"alert delivered ({message.purpose}) for incident #{incident.id}"
                         f" via {url}: {message.title}"
