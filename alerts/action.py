@@ -6,6 +6,12 @@ messages an action causes are written in its transaction.
 
     GET  /a/{token}  -> verify_action_token, describe_action  -> page with its choices
     POST /a/{token}  -> verify_action_token, perform_action(choice=form value) -> page
+
+Each link acts once (its use is recorded with the change it made); a replay is told it was
+already done. A removed contact's links, and the links of a check-in that is over, stop
+working (`LinkRevokedError`). The address and access notes are shown only in the answer to the
+accepting volunteer's POST and on their own visit page while the visit lasts; a volunteer's
+pages never name the resident or the alert beyond what the resident's consent allows.
 """
 
 from __future__ import annotations
@@ -19,7 +25,16 @@ from alerts import engine, message
 from alerts.message import Context, Links
 from alerts.policy import Audience, Policy, Stage, Step, after_claim, next_step
 from alerts.token import ActionToken
-from storage import care, checkins, contacts, escalations, incidents, lifecycle, outbox
+from storage import (
+    action_uses,
+    care,
+    checkins,
+    contacts,
+    escalations,
+    incidents,
+    lifecycle,
+    outbox,
+)
 from storage.contacts import Contact
 from storage.escalations import Escalation
 
@@ -37,6 +52,15 @@ ESCALATING = frozenset({"needs_help", "no_answer"})
 _VOLUNTEER_OUTCOMES = ("fine", "needs_help", "no_answer", "emergency")
 _FAMILY_OUTCOMES = ("fine", "false_alarm", "needed_help", "emergency", "needs_help")
 _TAKEN = "Someone else is going. Thank you!"
+_YES = ("yes",)  # the one choice of a claim, accept or decline
+
+
+class LinkRevokedError(LookupError):
+    """The link was genuine but no longer works: its contact was removed, or its visit ended."""
+
+
+class ChoiceError(ValueError):
+    """The POST did not name one of the link's choices."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +82,8 @@ class _Act:
     policy: Policy
     person: Contact
     token: ActionToken
+    checkin: checkins.Checkin | None  # the visit the link is about, if any
+    shared: list[str]  # roles the resident tells why (home_care.share_details_with)
 
     @property
     def outcomes(self) -> tuple[str, ...]:
@@ -69,27 +95,39 @@ def describe_action(conn: Conn, token: ActionToken, links: Links, now: datetime)
     act, over = _situation(conn, token, links, now)
     if over is not None:
         return over
-    headline, yes = act.ctx.headline, "yes"
+    if token.action == "visit":
+        return _visit_view(act, care.get_care(conn, act.ctx.incident.home_id))
     if token.action == "claim":
-        return ActionView(headline, "Let the others know you are on it?", ((yes, "I'm on it"),))
+        return ActionView(
+            _title(act), "Let the others know you are on it?", (("yes", "I'm on it"),)
+        )
     if token.action == "accept":
-        return ActionView("Check-in request", "Can you go now?", ((yes, "I'll go"),))
+        return ActionView("Check-in request", "Can you go now?", (("yes", "I'll go"),))
     if token.action == "decline":
-        return ActionView("Check-in request", "Decline this visit?", ((yes, "I can't go"),))
-    return ActionView(headline, "How did it go?", tuple((o, OUTCOMES[o]) for o in act.outcomes))
+        return ActionView("Check-in request", "Decline this visit?", (("yes", "I can't go"),))
+    return ActionView(_title(act), "How did it go?", tuple((o, OUTCOMES[o]) for o in act.outcomes))
 
 
 def perform_action(
-    conn: Conn, token: ActionToken, links: Links, now: datetime, choice: str = "yes"
+    conn: Conn, token: ActionToken, links: Links, now: datetime, choice: str
 ) -> ActionView:
-    """Do what the token allows, once; repeating a done action only shows where it stands."""
+    """Do what the token allows, once; a used link changes nothing and sends nothing."""
     with conn.transaction():
         esc = escalations.lock_escalation(conn, token.incident_id)
         act, over = _situation(conn, token, links, now)
         if over is not None:
             return over
+        allowed = act.outcomes if token.action == "report" else _YES
+        if token.action == "visit" or choice not in allowed:
+            raise ChoiceError("please choose one of the answers")
         if esc is None:
-            return ActionView(act.ctx.headline, "This incident is not being escalated.")
+            return ActionView(_title(act), "This incident is not being escalated.")
+        used_at = action_uses.record_use(
+            conn, token.digest, token.incident_id, token.contact_id, token.action, now
+        )
+        if used_at is not None:
+            text = f"Already done (this link was used at {act.ctx.local(used_at)}). Thank you."
+            return ActionView(_title(act), text, done=True)
         handlers = {"claim": _claim, "accept": _accept, "decline": _decline, "report": _report}
         return handlers[token.action](act, esc, choice)
 
@@ -101,22 +139,60 @@ def _situation(
     person = contacts.get_contact(conn, token.contact_id)
     if person is None:
         raise LookupError("unknown contact")
-    ctx, policy = engine.load(conn, links, token.incident_id, now)
-    if ctx.incident.home_id != person.home_id:
+    if not person.active:
+        raise LinkRevokedError("this link no longer works")
+    loaded, policy = engine.load(conn, links, token.incident_id, now)
+    if loaded.incident.home_id != person.home_id:
         raise LookupError("contact and incident belong to different homes")
-    act = _Act(conn, ctx, policy, person, token)
+    shared = care.get_care(conn, person.home_id).share_details_with
+    ctx = loaded.for_role(person.role, shared)  # what this person's pages may say
+    if token.checkin_id is not None:
+        checkin = _live_checkin(conn, token, person.id)
+    elif token.action in ("accept", "decline", "visit"):
+        raise LookupError("this link names no check-in")
+    else:
+        checkin = None
+    act = _Act(conn, ctx, policy, person, token, checkin, shared)
+    accepted_by = checkin.accepted_by if checkin is not None else None
     if ctx.incident.state not in ("open", "claimed", "checkin"):
+        if _kept_apart(act):
+            return act, ActionView(_title(act), message.NO_LONGER_NEEDED)
         outcome = (ctx.incident.outcome or "resolved").replace("_", " ")
-        return act, ActionView(ctx.headline, f"Already resolved ({outcome}). Thank you.")
-    if token.action in ("accept", "decline"):
-        checkin = checkins.get_checkin(conn, token.checkin_id or 0)
-        if checkin is None or checkin.incident_id != token.incident_id:
-            raise LookupError("check-in does not belong to this incident")
-        if checkin.accepted_by == person.id and token.action == "accept":
-            return act, _visit_view(act, care.get_care(conn, ctx.incident.home_id))
-        if checkin.accepted_by is not None:
-            return act, ActionView("Check-in", _TAKEN)
+        return act, ActionView(_title(act), f"Already resolved ({outcome}). Thank you.")
+    if token.action == "accept" and accepted_by == person.id:
+        return act, ActionView("Check-in", "The visit is yours: see your visit page.")
+    if token.action in ("accept", "decline") and accepted_by is not None:
+        return act, ActionView("Check-in", _TAKEN)
     return act, None
+
+
+def _live_checkin(conn: Conn, token: ActionToken, contact_id: int) -> checkins.Checkin:
+    """The link's check-in, refused when it is over: reported, or followed by a newer one."""
+    visits = checkins.list_checkins(conn, token.incident_id)
+    mine = [c for c in visits if c.id == token.checkin_id]
+    if not mine:
+        raise LookupError("check-in does not belong to this incident")
+    assert token.checkin_id is not None
+    if not any(o.contact_id == contact_id for o in checkins.list_offers(conn, token.checkin_id)):
+        raise LookupError("this check-in was not offered to this contact")
+    checkin = mine[0]
+    if token.action == "report":
+        return checkin  # its own replay is answered "already reported"
+    if checkin.reported_at is not None or visits[-1].id != checkin.id:
+        raise LinkRevokedError("this check-in is over")
+    if token.action == "visit" and checkin.accepted_by != contact_id:
+        raise LinkRevokedError("this visit is not yours")
+    return checkin
+
+
+def _kept_apart(act: _Act) -> bool:
+    """A volunteer who did not get the visit: told nothing more about the resident."""
+    accepted_by = act.checkin.accepted_by if act.checkin is not None else None
+    return act.person.role == "volunteer" and accepted_by != act.person.id
+
+
+def _title(act: _Act) -> str:
+    return "Check-in request" if act.person.role == "volunteer" else act.ctx.headline
 
 
 def _claim(act: _Act, esc: Escalation, _choice: str) -> ActionView:
@@ -154,7 +230,7 @@ def _accept(act: _Act, esc: Escalation, _choice: str) -> ActionView:
     for offer in checkins.list_offers(conn, checkin_id):
         other = contacts.get_contact(conn, offer.contact_id)
         if offer.state == "taken" and other is not None:
-            news.append(message.notice(ctx, other, "taken", "Another volunteer is going. Thanks!"))
+            news.append(message.no_longer_needed(ctx, other, "taken"))
     outbox.enqueue(conn, news, now)
     _tell_others(act, "visiting", f"{person.name} (volunteer) is going to check.")
     return _visit_view(act, settings)
@@ -176,11 +252,9 @@ def _decline(act: _Act, esc: Escalation, _choice: str) -> ActionView:
 def _report(act: _Act, esc: Escalation, choice: str) -> ActionView:
     conn, ctx, person, policy = act.conn, act.ctx, act.person, act.policy
     incident, now = ctx.incident, ctx.now
-    if choice not in act.outcomes:
-        return ActionView(ctx.headline, "Please choose one of the answers.")
     checkin_id = act.token.checkin_id
     if checkin_id is not None and not checkins.report(conn, checkin_id, person.id, now, choice):
-        return ActionView(ctx.headline, "This visit was already reported. Thank you.")
+        return ActionView(_title(act), "This visit was already reported. Thank you.")
     escalations.add_timeline(conn, incident.id, now, "reported", choice, person.id)
     said = OUTCOMES[choice].split(":")[0].lower()
     if choice in ESCALATING:
@@ -188,14 +262,14 @@ def _report(act: _Act, esc: Escalation, choice: str) -> ActionView:
         reason = f"{person.name} reported: {said}"
         step = Step(Stage.EVERYONE, reminder_at, (Audience.EVERYONE,), esc.repeats, reason)
         engine.carry_out(conn, ctx, policy, step)
-        return ActionView(ctx.headline, "Everyone has been told. Thank you.", done=True)
+        return ActionView(_title(act), "Everyone has been told. Thank you.", done=True)
     incidents.resolve_incident_with(
         conn, incident.id, now, choice, f"{person.name} reported: {said}."
     )
     resolved, _ = engine.load(conn, ctx.links, incident.id, now)
     step = next_step(Stage(esc.stage), resolved.incident.state, esc.repeats, now, policy)
     engine.carry_out(conn, resolved, policy, step)
-    return ActionView(ctx.headline, "Resolved. Everyone involved has been told.", done=True)
+    return ActionView(_title(act), "Resolved. Everyone involved has been told.", done=True)
 
 
 def _visit_view(act: _Act, settings: care.HomeCare) -> ActionView:
@@ -216,4 +290,5 @@ def _tell_others(act: _Act, purpose: str, text: str) -> None:
         for c in told
         if c is not None and c.id != act.person.id and c.role in ("family", "care_org", "emergency")
     ]
-    outbox.enqueue(conn, [message.notice(ctx, c, purpose, text) for c in others], ctx.now)
+    news = [message.notice(ctx.for_role(c.role, act.shared), c, purpose, text) for c in others]
+    outbox.enqueue(conn, news, ctx.now)

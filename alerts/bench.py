@@ -19,11 +19,16 @@ from datetime import UTC, datetime
 import psycopg
 from psycopg.conninfo import conninfo_to_dict
 
+from alerts.outbound import Outbound
 from alerts.receiver import Receiver
+from alerts.sender import SenderConfig
 from alerts.service import AlertsConfig, run_alerts
+from alerts.vault import Vault
 from devices.clock import WallClock
 from storage import contacts, homes, incidents
 from storage.migrate import scratch_database
+
+BENCH_DATA_KEY = "bench-data-key"  # the bench's own scratch database only
 
 
 def bench_add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -46,14 +51,24 @@ def bench_run(args: argparse.Namespace, database_url: str) -> int:
 
 def _measure(url: str, n: int, rate: float, senders: int, timeout_s: float) -> dict[str, object]:
     stop = threading.Event()
+    vault = Vault(BENCH_DATA_KEY)
     with Receiver() as receiver, psycopg.connect(url, autocommit=True) as conn:
         for i in range(n):
             home = f"bench-{i:05d}"
             homes.upsert_home(conn, home, "Europe/Paris", f"Home {i}")
             contacts.add_contact(
-                conn, contacts.NewContact(home, "Family", "family", [receiver.url("inbox")])
+                conn,
+                contacts.NewContact(home, "Family", "family", [vault.seal(receiver.url("inbox"))]),
             )
-        config = AlertsConfig(url, "http://127.0.0.1:8000", "bench-secret", senders)
+        config = AlertsConfig(
+            url,
+            "http://127.0.0.1:8000",
+            "bench-secret",
+            BENCH_DATA_KEY,
+            sender_workers=senders,
+            # The bench's receiver is on this machine: allowed by name, as an operator would.
+            sender=SenderConfig(outbound=Outbound(allow=frozenset({"127.0.0.1"}))),
+        )
         ready = threading.Event()
         service = threading.Thread(target=run_alerts, args=(config, WallClock(), stop, ready))
         service.start()

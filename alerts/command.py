@@ -7,10 +7,12 @@ import signal
 import threading
 
 from alerts.monitor import MonitorConfig
+from alerts.outbound import Outbound
 from alerts.people import ContactError, check_urls
 from alerts.sender import SenderConfig
 from alerts.service import AlertsConfig, run_alerts
 from devices.clock import add_clock_arguments, clock_from_args
+from storage.retention import Retention
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -39,11 +41,19 @@ def run(
     secret_key: str,
     admin_urls: str = "",
     deadman_url: str = "",
+    data_key: str = "",
+    outbound: Outbound | None = None,
+    retention: Retention | None = None,
 ) -> int:
     """`admin_urls`: space-separated apprise URLs told when Veille stalls (settings
-    ``admin_apprise_urls``); `deadman_url`: fetched while all is healthy."""
+        ``admin_apprise_urls``); `deadman_url`: fetched while all is healthy; `data_key` opens
+        the sealed apprise URLs; `outbound`: where messages may go; `retention`: how long each kind
+    of data is kept (applied hourly by this service)."""
     if not secret_key:
         print("veille alerts: VEILLE_SECRET_KEY is needed to sign action links")
+        return 2
+    if not data_key:
+        print("veille alerts: VEILLE_DATA_KEY is needed to open the sealed apprise URLs")
         return 2
     admin = admin_urls.split()
     try:
@@ -56,10 +66,16 @@ def run(
         database_url=database_url,
         public_url=public_url,
         secret_key=secret_key,
+        data_key=data_key,
         sender_workers=max(1, int(args.senders)),
         poll_s=float(args.poll_s),
-        sender=SenderConfig(lease_s=lease_s, attempt_timeout_s=min(20.0, lease_s / 3)),
+        sender=SenderConfig(
+            lease_s=lease_s,
+            attempt_timeout_s=min(20.0, lease_s / 3),
+            outbound=outbound or Outbound(),
+        ),
         monitor=MonitorConfig(admin_urls=tuple(admin), deadman_url=deadman_url),
+        retention=retention,
     )
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -9,10 +9,15 @@ logger) stays correct when several sender threads deliver at once.
 from __future__ import annotations
 
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import apprise
+
+from alerts.masking import masked
+from alerts.outbound import Outbound, guarding
+from alerts.token import mask_tokens
 
 # Schemes whose payload takes apprise's `:key=value` extras: the receiver gets the dedupe
 # key as a field of its own, besides the reference line every channel shows.
@@ -49,35 +54,43 @@ def is_valid_url(url: str) -> bool:
     return apprise.Apprise.instantiate(url) is not None
 
 
-def masked(url: str) -> str:
-    """The URL with secrets hidden, safe to store and show."""
-    service = apprise.Apprise.instantiate(url)
-    if service is None:
-        return urlsplit(url).scheme + "://(invalid)"
-    return str(service.url(privacy=True))  # type: ignore[no-untyped-call]
-
-
 def deliver(
-    url: str, title: str, body: str, notify_type: str, ref: str, timeout_s: float
+    url: str,
+    title: str,
+    body: str,
+    notify_type: str,
+    ref: str,
+    timeout_s: float,
+    outbound: Outbound | None = None,
 ) -> Outcome:
-    """Send once to one URL, with the dedupe key `ref`; never raises for delivery problems."""
+    """Send once to one URL, with the dedupe key `ref`; never raises for delivery problems.
+
+    With `outbound`, every connection the plugin opens obeys those rules; apprise then runs
+    the plugin in this thread (not its worker pool), where the rules are in force."""
     started = time.perf_counter()
-    service = apprise.Apprise.instantiate(with_dedupe_key(url, ref))
+    asset = apprise.AppriseAsset(async_mode=False)
+    service = apprise.Apprise.instantiate(with_dedupe_key(url, ref), asset=asset)
     if service is None:
         return Outcome(False, masked(url), "apprise cannot use this URL", 0.0)
     shown = masked(url)
-    sender = apprise.Apprise()
+    sender = apprise.Apprise(asset=asset)
     sender.add(service)
+    refused: list[str] = []
     try:
-        result = sender.notify(
-            body=f"{body}\n\nRef: {ref}",
-            title=title,
-            notify_type=notify_type,
-            timeout=timeout_s,
-        )
+        with guarding(outbound) if outbound is not None else nullcontext(refused) as refused:
+            result = sender.notify(
+                body=f"{body}\n\nRef: {ref}",
+                title=title,
+                notify_type=notify_type,
+                timeout=timeout_s,
+            )
     except Exception as exc:  # a plugin bug must cost one attempt, not the sender thread
-        return Outcome(False, shown, f"{type(exc).__name__}: {exc}", _ms_since(started))
-    reasons = "; ".join(f"{e.level}: {e.message}" for e in result.logs())
+        detail = mask_tokens(f"{type(exc).__name__}: {exc}")
+        return Outcome(False, shown, detail, _ms_since(started))
+    if refused:  # a redirect, or a name that now resolves inside: nothing was sent there
+        return Outcome(False, shown, "refused: " + "; ".join(refused), _ms_since(started))
+    # apprise's log lines may quote the payload, links and all: stored and logged masked.
+    reasons = mask_tokens("; ".join(f"{e.level}: {e.message}" for e in result.logs()))
     detail = reasons or ("accepted" if result else f"failed ({result.status.name})")
     return Outcome(bool(result), shown, detail, _ms_since(started))
 

@@ -6,7 +6,8 @@ first activity, meals (kitchen activity at meal times), the night, outings (the 
 door), anything unusual, and low device batteries. Sunday's digest also carries the weekly
 slow-change summary (`analytics.trend`): lasting shifts in the daily routine over the weeks,
 told here rather than as alarms. A contact's quiet hours hold it back until they end; they
-never apply to incidents.
+never apply to incidents. "All is well" is said only with activity behind it: a home that
+has sent nothing yet gets "no data yet", a day without activity "no activity seen".
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from alerts.hours import parse_hours, within
 from analytics import trend
 from analytics.daily import DayStats
 from devices.clock import Clock
-from storage import contacts, digests, homes, incidents, outbox, readings
+from storage import contacts, digests, events, homes, incidents, outbox, readings
 from storage.digests import Activity
 from storage.homes import Home
 from storage.incidents import Incident
@@ -34,6 +35,7 @@ NIGHT = (23, 6)  # local hours
 SAME_USE = timedelta(minutes=10)  # door events or bathroom visits closer than this are one
 WEEKLY_ON = 6  # Sunday's digest carries the weekly slow-change summary
 TREND_DAYS = 56  # the summary compares the last days with the weeks before, up to this far
+NO_DATA = "No sensor data has reached Veille from this home yet: it cannot say how the day went."
 
 
 def digest_day(local_now: datetime) -> date | None:
@@ -54,8 +56,19 @@ def summarize(
     batteries: list[tuple[str, float]],
     day: date,
     tz: ZoneInfo,
+    has_data: bool = True,
 ) -> list[str]:
-    """The digest's lines (pure)."""
+    """The digest's lines (pure); `has_data`: the home ever sent an event."""
+    unusual_lines = [
+        f"Unusual: {i.kind.replace('_', ' ')} at {i.opened_at.astimezone(tz):%H:%M}"
+        f" ({(i.outcome or i.state).replace('_', ' ')})"
+        for i in unusual
+    ]
+    low = (
+        ["Batteries low: " + ", ".join(f"{d} {p:.0f}%" for d, p in batteries)] if batteries else []
+    )
+    if not has_data:
+        return [NO_DATA, *unusual_lines, *low]
     local = [(a.at.astimezone(tz), a) for a in activity]
     today = [(t, a) for t, a in local if t.date() == day and t.hour >= 5]
     lines = [f"First activity: {today[0][0]:%H:%M}" if today else "No activity seen this morning."]
@@ -76,14 +89,7 @@ def summarize(
     )
     doors = _uses([t for t, a in local if a.role == "entrance"])
     lines.append(f"Front door used {doors} time(s)" if doors else "Stayed in")
-    lines += [
-        f"Unusual: {i.kind.replace('_', ' ')} at {i.opened_at.astimezone(tz):%H:%M}"
-        f" ({(i.outcome or i.state).replace('_', ' ')})"
-        for i in unusual
-    ] or ["Nothing unusual."]
-    if batteries:
-        lines.append("Batteries low: " + ", ".join(f"{d} {p:.0f}%" for d, p in batteries))
-    return lines
+    return [*lines, *(unusual_lines or ["Nothing unusual."]), *low]
 
 
 def _uses(times: list[datetime]) -> int:
@@ -138,12 +144,15 @@ class Digests:
             for i in incidents.list_incidents(self.conn, home.id, limit=50)
             if start <= i.opened_at < end
         ]
+        activity = digests.activity_between(self.conn, home.id, start, end)
+        has_data = events.latest_event_at(self.conn, home.id) is not None
         lines = summarize(
-            digests.activity_between(self.conn, home.id, start, end),
+            activity,
             unusual,
             digests.low_batteries(self.conn, home.id, LOW_BATTERY_PCT),
             day,
             tz,
+            has_data,
         )
         if day.weekday() == WEEKLY_ON:
             since = day - timedelta(days=TREND_DAYS)
@@ -153,5 +162,12 @@ class Digests:
                 if row.day <= day
             ]
             lines.append("Over the weeks: " + trend.weekly_summary(days))
-        title = f"{home.name or home.id}: " + ("daily summary" if unusual else "all is well")
-        return title, "\n".join(lines)
+        return f"{home.name or home.id}: {_verdict(unusual, activity, has_data)}", "\n".join(lines)
+
+
+def _verdict(unusual: list[Incident], activity: list[Activity], has_data: bool) -> str:
+    if unusual:
+        return "daily summary"
+    if not has_data:
+        return "no data yet"
+    return "all is well" if activity else "no activity seen"

@@ -7,7 +7,6 @@ leaves either the whole step or none of it, and several engines never repeat a s
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime, timedelta
 
 import psycopg
@@ -17,7 +16,9 @@ from alerts.message import Context, Links
 from alerts.policy import Audience, Policy, Stage, Step, first_step, next_step, policy_from
 from alerts.volunteer import ask_volunteers
 from devices.clock import Clock
-from storage import care, contacts, escalations, homes, incidents, lifecycle, outbox
+from storage import care, checkins, contacts, escalations, homes, incidents, lifecycle, outbox
+from storage.contacts import Contact
+from storage.outbox import NewMessage
 
 Conn = psycopg.Connection[tuple[object, ...]]
 
@@ -112,12 +113,11 @@ def tell(conn: Conn, ctx: Context, policy: Policy, audience: Audience, reason: s
             everyone = contacts.list_contacts(conn, incident.home_id, _ROLES[Audience.EVERYONE])
             told += [c.id for c in everyone if c.id not in told]
         people = [c for cid in told if (c := contacts.get_contact(conn, cid)) is not None]
-        text = _resolution_text(conn, ctx)
-        new = [message.notice(ctx, c, "resolved", text) for c in people]
+        new = _resolutions(conn, ctx, people)
     else:
         shared = care.get_care(conn, incident.home_id).share_details_with
         people = contacts.list_contacts(conn, incident.home_id, _ROLES[audience])
-        new = [message.alert(_consented(ctx, c.role, shared), c, audience, reason) for c in people]
+        new = [message.alert(ctx.for_role(c.role, shared), c, audience, reason) for c in people]
     outbox.enqueue(conn, new, ctx.now)
     names = ", ".join(f"{c.name} ({c.role})" for c in people) or "nobody"
     escalations.add_timeline(conn, incident.id, ctx.now, f"told_{audience.value}", names)
@@ -127,17 +127,29 @@ def tell(conn: Conn, ctx: Context, policy: Policy, audience: Audience, reason: s
     return len(people)
 
 
-def _consented(ctx: Context, role: str, shared: list[str]) -> Context:
-    return replace(ctx, share_details=role in shared)
+def _resolutions(conn: Conn, ctx: Context, people: list[Contact]) -> list[NewMessage]:
+    """ "It is over", to each as their consent allows; a volunteer who did not go is told
+    only that the request is no longer needed."""
+    shared = care.get_care(conn, ctx.incident.home_id).share_details_with
+    went = {c.accepted_by for c in checkins.list_checkins(conn, ctx.incident.id)}
+    new = []
+    for c in people:
+        if c.role == "volunteer" and c.id not in went:
+            new.append(message.no_longer_needed(ctx, c, "resolved"))
+        else:
+            told = ctx.for_role(c.role, shared)
+            new.append(message.notice(told, c, "resolved", _resolution_text(conn, told)))
+    return new
 
 
 def _resolution_text(conn: Conn, ctx: Context) -> str:
-    """Why it is over: the detector's sentence, else the first activity seen, else outcome."""
+    """Why it is over: the detector's sentence, else the first activity seen, else outcome;
+    only the outcome for those not told why."""
     incident = ctx.incident
     said = incident.details.get("resolution")
-    if isinstance(said, str) and said:
+    if ctx.share_details and isinstance(said, str) and said:
         return f"Resolved: {said}"
-    if incident.outcome == "auto_resolved":
+    if ctx.share_details and incident.outcome == "auto_resolved":
         seen = escalations.first_activity_after(conn, incident.home_id, incident.opened_at)
         if seen is not None:
             at, room = seen

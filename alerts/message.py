@@ -1,12 +1,15 @@
 """What each person is told: short texts with one-tap action links, in the home's local time.
 
 Volunteers asked for a check-in see neither the address nor, unless the resident agreed,
-why; the accepter alone is then sent the address and access instructions.
+why; the accepter alone is then sent the address and access instructions. A volunteer who
+declined or was not chosen is told afterwards only that the request is no longer needed:
+no name, no kind of alert, no details.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -16,6 +19,9 @@ from devices.clock import Clock, WallClock
 from storage.contacts import Contact
 from storage.incidents import Incident
 from storage.outbox import NewMessage
+
+NO_LONGER_NEEDED = "The request you received is no longer needed. Thank you for being there."
+_NEUTRAL_TITLE = "Check-in request"
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +60,11 @@ class Context:
     now: datetime
     share_details: bool = True
 
+    def for_role(self, role: str, shared: Sequence[str]) -> Context:
+        """This context as someone in `role` may read it: details only if the resident
+        shares them with that role (`home_care.share_details_with`)."""
+        return replace(self, share_details=role in shared)
+
     def local(self, at: datetime) -> str:
         return at.astimezone(ZoneInfo(self.timezone)).strftime("%H:%M")
 
@@ -61,7 +72,8 @@ class Context:
     def headline(self) -> str:
         # "raised at", not "since": an inactivity alert opens hours after the last movement,
         # and "inactivity (since 12:01)" read as if she had been still only since then.
-        what = self.incident.kind.replace("_", " ")
+        # The kind of alert says why: only for those the resident lets know why.
+        what = self.incident.kind.replace("_", " ") if self.share_details else "alert"
         return f"{self.home_name}: {what}, raised at {self.local(self.incident.opened_at)}"
 
 
@@ -104,9 +116,11 @@ def checkin_details(
     ctx: Context, contact: Contact, checkin_id: int, address: str, access: str
 ) -> NewMessage:
     i = ctx.incident
+    visit = ctx.links.url("visit", i.id, contact.id, checkin_id)
     lines = [
         f"Thank you, the visit is yours. Address: {address or '(not recorded)'}",
         f"Access: {access}" if access else "",
+        f"Your visit page, while the visit lasts: {visit}",
         f"Report how it went: {ctx.links.url('report', i.id, contact.id, checkin_id)}",
     ]
     return _message(ctx, contact, "checkin_details", f"Check-in: {ctx.home_name}", lines)
@@ -116,6 +130,11 @@ def notice(ctx: Context, contact: Contact, purpose: str, text: str) -> NewMessag
     """A plain update: who handles it, that a check-in was taken, that it is resolved."""
     kind = "success" if purpose == "resolved" else "info"
     return _message(ctx, contact, purpose, ctx.headline, [text], kind)
+
+
+def no_longer_needed(ctx: Context, contact: Contact, purpose: str) -> NewMessage:
+    """To a volunteer who was asked but is not (or no longer) going: nothing about her."""
+    return _message(ctx, contact, purpose, _NEUTRAL_TITLE, [NO_LONGER_NEEDED], "info")
 
 
 def _message(

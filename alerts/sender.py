@@ -5,18 +5,24 @@ between sending and marking leaves the message leased; once the lease runs out a
 sender sends it again, with the same dedupe key (the outbox id, ``Ref: veille-<id>`` in the
 text and ``veille_ref`` in webhook payloads), so the receiver can drop the copy. Exactly
 once is impossible over channels without acknowledgement (HTTP, SMTP, push services).
+
+URLs are queued sealed and opened only here, for the attempt; each is checked against the
+outbound rules again at that moment (a name may resolve elsewhere than when it was saved).
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import psycopg
 
-from alerts.delivery import dedupe_ref, deliver
+from alerts.delivery import Outcome, dedupe_ref, deliver
+from alerts.masking import masked
+from alerts.outbound import Outbound, OutboundError
+from alerts.vault import Vault, VaultError
 from devices.clock import Clock
 from storage import escalations, outbox
 
@@ -34,6 +40,7 @@ class SenderConfig:
     # Waits after a round in which every URL of a message failed; then the message fails.
     backoff_s: tuple[float, ...] = (5.0, 30.0, 120.0, 600.0)
     batch: int = 1
+    outbound: Outbound = field(default_factory=Outbound)
 
 
 class Sender:
@@ -41,11 +48,13 @@ class Sender:
         self,
         conn: psycopg.Connection[tuple[object, ...]],
         clock: Clock,
+        vault: Vault,
         config: SenderConfig | None = None,
         owner: str | None = None,
     ) -> None:
         self._conn = conn
         self._clock = clock
+        self._vault = vault
         self._config = config or SenderConfig()
         self.owner = owner or f"sender-{uuid.uuid4().hex[:12]}"
 
@@ -65,15 +74,8 @@ class Sender:
         return len(batch)
 
     def _deliver(self, message: outbox.Message) -> None:
-        for index, url in enumerate(message.urls):
-            outcome = deliver(
-                url,
-                message.title,
-                message.body,
-                message.notify_type,
-                dedupe_ref(message.id),
-                self._config.attempt_timeout_s,
-            )
+        for index, sealed in enumerate(message.urls):
+            outcome = self._attempt(message, sealed)
             at = self._clock.now()
             # Recorded at once (autocommit): the attempt happened even if we crash next.
             outbox.record_attempt(
@@ -94,6 +96,24 @@ class Sender:
                 "message %d to %s failed: %s", message.id, outcome.masked_url, outcome.detail
             )
         self._finish_round_failed(message, self._clock.now())
+
+    def _attempt(self, message: outbox.Message, sealed: str) -> Outcome:
+        try:
+            url = self._vault.open(sealed)
+            self._config.outbound.check(url)
+        except VaultError as err:
+            return Outcome(False, "(sealed)", str(err), 0.0)
+        except OutboundError as err:
+            return Outcome(False, masked(url), f"refused: {err}", 0.0)
+        return deliver(
+            url,
+            message.title,
+            message.body,
+            message.notify_type,
+            dedupe_ref(message.id),
+            self._config.attempt_timeout_s,
+            self._config.outbound,
+        )
 
     def _finish_sent(self, message: outbox.Message, at: datetime, index: int) -> None:
         with self._conn.transaction():

@@ -23,8 +23,10 @@ from alerts.engine import Engine
 from alerts.message import Links
 from alerts.monitor import Monitor, MonitorConfig
 from alerts.sender import Sender, SenderConfig
+from alerts.vault import Vault
 from devices.clock import Clock, WallClock
 from storage import heartbeats
+from storage.retention import Retention, apply_retention
 
 log = logging.getLogger("veille.alerts")
 
@@ -35,6 +37,7 @@ StepFactory = Callable[[Conn], Callable[[], object]]
 INCIDENTS_CHANNEL = "veille_incidents"
 OUTBOX_CHANNEL = "veille_outbox"
 BEAT_EVERY_S = 10.0
+RETENTION_EVERY_S = 3600.0  # retention counts in days: hourly passes keep each one small
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +45,7 @@ class AlertsConfig:
     database_url: str
     public_url: str
     secret_key: str
+    data_key: str = ""  # opens the sealed apprise URLs (alerts.vault); required to send
     sender_workers: int = 4
     engine_workers: int = 2  # incidents are locked SKIP LOCKED: workers never share one
     poll_s: float = 1.0
@@ -49,6 +53,7 @@ class AlertsConfig:
     link_ttl: timedelta = timedelta(hours=24)
     sender: SenderConfig = field(default_factory=SenderConfig)
     monitor: MonitorConfig = field(default_factory=MonitorConfig)
+    retention: Retention | None = None  # None: another process applies retention
 
 
 class Wakeup:
@@ -96,6 +101,7 @@ def run_alerts(
     warm_up()  # apprise loads its plugins on first use; not while the first alert waits
     engine_wake, sender_wake, timer = Wakeup(), Wakeup(), Wakeup()
     links = Links(config.public_url, config.secret_key, config.link_ttl)
+    vault = Vault(config.data_key)
     wall = WallClock()
     workers = [
         *(
@@ -111,7 +117,7 @@ def run_alerts(
         *(
             _Worker(
                 f"alerts-sender-{n}",
-                lambda conn: Sender(conn, wall, config.sender).run_once,
+                lambda conn: Sender(conn, wall, vault, config.sender).run_once,
                 sender_wake,
                 config.poll_s,
                 "alerts-sender",
@@ -132,6 +138,17 @@ def run_alerts(
             drains=False,
         ),
     ]
+    if config.retention is not None:
+        keep = config.retention
+        workers.append(
+            _Worker(
+                "alerts-retention",
+                lambda conn: lambda: apply_retention(conn, wall.now(), keep),
+                timer,
+                RETENTION_EVERY_S,
+                drains=False,
+            )
+        )
     channels = {INCIDENTS_CHANNEL: engine_wake, OUTBOX_CHANNEL: sender_wake}
     threads = [
         threading.Thread(

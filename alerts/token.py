@@ -2,19 +2,28 @@
 
 A token names one action for one contact on one incident (or check-in), signed with
 HMAC-SHA256 under the secret key, so a link works from a phone without logging in and
-cannot be turned into another action, another incident or a later time.
+cannot be turned into another action, another incident or a later time. Decoding is strict:
+only canonical unpadded base64url of the exact sizes a genuine token has, so no two texts
+name the same token and nothing odd reaches the JSON parser.
 """
 
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import hmac
 import json
-from dataclasses import asdict, dataclass
+import re
+from dataclasses import asdict, dataclass, fields
 from datetime import datetime, timedelta
 
-ACTIONS = ("claim", "accept", "decline", "report")
+ACTIONS = ("claim", "accept", "decline", "report", "visit")
+MAX_TOKEN_CHARS = 400  # a genuine token is about 150; anything longer is not one of ours
+_SIGNATURE_BYTES = hashlib.sha256().digest_size
+_B64URL = re.compile(r"[A-Za-z0-9_-]+")
+# Where a token appears in text (URLs, log lines, message bodies).
+TOKEN_IN_TEXT = re.compile(r"(/a/)[A-Za-z0-9_.=%-]+")
 
 
 class TokenError(ValueError):
@@ -28,6 +37,10 @@ class ActionToken:
     contact_id: int
     expires_at: int  # unix seconds
     checkin_id: int | None = None
+    digest: bytes = b""  # identifies this very link (one use each); not part of the payload
+
+
+_PAYLOAD_FIELDS = {f.name: f for f in fields(ActionToken) if f.name != "digest"}
 
 
 def make_action_token(
@@ -44,28 +57,22 @@ def make_action_token(
     if not secret_key:
         raise ValueError("a secret key is needed to sign action links")
     token = ActionToken(action, incident_id, contact_id, int((now + ttl).timestamp()), checkin_id)
-    payload = _b64(json.dumps(asdict(token), separators=(",", ":")).encode())
+    content = {k: v for k, v in asdict(token).items() if k in _PAYLOAD_FIELDS}
+    payload = _b64(json.dumps(content, separators=(",", ":")).encode())
     return f"{payload}.{_b64(_sign(secret_key, payload))}"
 
 
 def verify_action_token(secret_key: str, token: str, now: datetime) -> ActionToken:
     """The token's content; TokenError if it is forged, altered, malformed or expired."""
-    payload, _, signature = token.partition(".")
-    if not payload or not signature or not secret_key:
+    if not secret_key or len(token) > MAX_TOKEN_CHARS or token.count(".") != 1:
         raise TokenError("malformed link")
-    try:
-        given = base64.urlsafe_b64decode(_pad(signature))
-    except ValueError:
-        raise TokenError("malformed link") from None
+    payload, signature = token.split(".")
+    given = _strict_b64(signature)
+    if len(given) != _SIGNATURE_BYTES:
+        raise TokenError("malformed link")
     if not hmac.compare_digest(given, _sign(secret_key, payload)):
         raise TokenError("this link is not valid")
-    try:
-        fields = json.loads(base64.urlsafe_b64decode(_pad(payload)))
-        parsed = ActionToken(**fields)
-    except (ValueError, TypeError):
-        raise TokenError("malformed link") from None
-    if parsed.action not in ACTIONS:
-        raise TokenError("malformed link")
+    parsed = _parse(_strict_b64(payload))
     if now.timestamp() >= parsed.expires_at:
         raise TokenError("this link has expired")
     return parsed
@@ -75,13 +82,43 @@ def action_url(public_url: str, token: str) -> str:
     return f"{public_url.rstrip('/')}/a/{token}"
 
 
+def mask_tokens(text: str) -> str:
+    """`text` with every action token replaced, for logs and stored diagnostics."""
+    return TOKEN_IN_TEXT.sub(r"\1<token>", text)
+
+
+def _parse(raw: bytes) -> ActionToken:
+    try:
+        content = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise TokenError("malformed link") from None
+    if not isinstance(content, dict) or set(content) != set(_PAYLOAD_FIELDS):
+        raise TokenError("malformed link")
+    for name in ("incident_id", "contact_id", "expires_at", "checkin_id"):
+        value = content[name]
+        if not (value is None and name == "checkin_id") and type(value) is not int:
+            raise TokenError("malformed link")
+    if content["action"] not in ACTIONS:
+        raise TokenError("malformed link")
+    return ActionToken(**content, digest=hashlib.sha256(raw).digest())
+
+
+def _strict_b64(text: str) -> bytes:
+    """Canonical unpadded base64url only: no '=', no other alphabet, no stray bits."""
+    if not _B64URL.fullmatch(text) or len(text) % 4 == 1:
+        raise TokenError("malformed link")
+    try:
+        raw = base64.b64decode(text + "=" * (-len(text) % 4), altchars=b"-_", validate=True)
+    except (binascii.Error, ValueError):
+        raise TokenError("malformed link") from None
+    if _b64(raw) != text:
+        raise TokenError("malformed link")
+    return raw
+
+
 def _sign(secret_key: str, payload: str) -> bytes:
     return hmac.new(secret_key.encode(), payload.encode(), hashlib.sha256).digest()
 
 
 def _b64(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
-
-
-def _pad(text: str) -> bytes:
-    return (text + "=" * (-len(text) % 4)).encode()

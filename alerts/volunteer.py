@@ -9,7 +9,7 @@ after those known to be in range, in the order the family listed them.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -81,7 +81,7 @@ def ask_volunteers(
     checkin_id = checkins.request_checkin(
         conn, incident.id, ctx.now, [(c.contact.id, c.distance_km) for c in chosen]
     )
-    shared = replace(ctx, share_details="volunteer" in settings.share_details_with)
+    shared = ctx.for_role("volunteer", settings.share_details_with)
     outbox.enqueue(
         conn, [message.checkin_request(shared, c.contact, checkin_id) for c in chosen], ctx.now
     )

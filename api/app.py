@@ -10,6 +10,8 @@ from fastapi import FastAPI
 from psycopg_pool import ConnectionPool
 
 from alerts.message import Links
+from alerts.outbound import Outbound
+from alerts.vault import Vault
 from api import actions, demo_inbox, devices, homes, incidents, people
 from devices.clock import Clock, WallClock
 
@@ -19,6 +21,8 @@ class ApiConfig:
     database_url: str
     public_url: str = "http://127.0.0.1:8000"
     secret_key: str = ""
+    data_key: str = ""  # seals contacts' apprise URLs; without it contacts cannot be saved
+    outbound: Outbound = field(default_factory=Outbound)  # where contacts' URLs may point
     demo_inbox: bool = False  # accept apprise json:// posts at /demo/inbox (demo only)
     clock: Clock = field(default_factory=WallClock)  # "now" for actions: the incidents' time
     pool_min: int = 1
@@ -46,6 +50,8 @@ def create_app(config: ApiConfig) -> FastAPI:
     app.state.inbox = demo_inbox.Inbox()
     app.state.links = Links(config.public_url, config.secret_key)
     app.state.clock = config.clock
+    app.state.vault = Vault(config.data_key) if config.data_key else None
+    app.state.outbound = config.outbound
 
     @app.get("/healthz")
     def healthz() -> dict[str, str]:

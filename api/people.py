@@ -1,18 +1,37 @@
-"""The people told about a home. Invalid apprise URLs are refused when saved."""
+"""The people told about a home. Invalid apprise URLs, and URLs aimed at the instance's
+own network, are refused when saved; URLs are stored sealed and shown only masked."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel
 
-from alerts.delivery import masked
+from alerts.masking import masked_sealed
+from alerts.outbound import Outbound
 from alerts.people import ContactError, save_contact
+from alerts.vault import Vault
 from api.deps import Db
 from storage import contacts, homes
 
 router = APIRouter(tags=["people"])
+
+
+def _vault(request: Request) -> Vault:
+    vault: Vault | None = request.app.state.vault
+    if vault is None:
+        raise HTTPException(503, "contacts need VEILLE_DATA_KEY, which is not configured")
+    return vault
+
+
+def _outbound(request: Request) -> Outbound:
+    outbound: Outbound = request.app.state.outbound
+    return outbound
+
+
+VaultDep = Annotated[Vault, Depends(_vault)]
+OutboundDep = Annotated[Outbound, Depends(_outbound)]
 
 
 class ContactIn(BaseModel):
@@ -29,25 +48,28 @@ class ContactIn(BaseModel):
 
 
 @router.post("/homes/{home_id}/contacts", status_code=201)
-def add(home_id: str, body: ContactIn, db: Db) -> dict[str, Any]:
+def add(
+    home_id: str, body: ContactIn, db: Db, vault: VaultDep, outbound: OutboundDep
+) -> dict[str, Any]:
     if homes.get_home(db, home_id) is None:
         raise HTTPException(404, f"no home {home_id!r}")
     try:
-        contact_id = save_contact(db, contacts.NewContact(home_id, **body.model_dump()))
+        new = contacts.NewContact(home_id, **body.model_dump())
+        contact_id = save_contact(db, new, vault, outbound)
     except ContactError as exc:
         raise HTTPException(422, str(exc)) from None
     return {"id": contact_id}
 
 
 @router.get("/homes/{home_id}/contacts")
-def list_people(home_id: str, db: Db) -> list[dict[str, Any]]:
+def list_people(home_id: str, db: Db, vault: VaultDep) -> list[dict[str, Any]]:
     # Secrets in apprise URLs (tokens, passwords) never leave the server.
     return [
         {
             "id": c.id,
             "name": c.name,
             "role": c.role,
-            "apprise_urls": [masked(u) for u in c.apprise_urls],
+            "apprise_urls": [masked_sealed(vault, u) for u in c.apprise_urls],
         }
         for c in contacts.list_contacts(db, home_id)
     ]

@@ -28,6 +28,7 @@ from simulators.layout import standard_layout
 from simulators.runner import SimOptions, run_simulation
 from simulators.wire import Topics
 from storage import contacts
+from tests.alerts.conftest import DATA_KEY, SENDING, VAULT
 from tests.waiting import wait_until
 from veille.mosquitto import Mosquitto, mosquitto_binary
 from veille.registration import register_layout
@@ -95,7 +96,9 @@ def test_a_fall_in_a_simulated_home_reaches_the_family_and_the_api(
     layout = standard_layout(HOME, "Europe/Paris")
     with Receiver() as phone, psycopg.connect(db_url, autocommit=True) as conn:
         register_layout(conn, layout)
-        contacts.add_contact(conn, contacts.NewContact(HOME, "Claire", "family", [phone.url()]))
+        contacts.add_contact(
+            conn, contacts.NewContact(HOME, "Claire", "family", [VAULT.seal(phone.url())])
+        )
         ingest = IngestConfig(
             db_url, mqtt_url, client_id=f"{topic_prefix}-ingest", topic_prefix=topic_prefix,
             z2m_base_topic=f"{topic_prefix}-z2m", shelly=False, tasmota=False,
@@ -130,8 +133,8 @@ def test_a_fall_in_a_simulated_home_reaches_the_family_and_the_api(
         while _count(db_url, any_incident) == 0 and clock.now() < horizon:
             clock.advance(timedelta(minutes=5))
             detector.step()
-        alerts = AlertsConfig(db_url, "http://veille.test", "e2e-secret", sender_workers=1,
-                              poll_s=0.2)  # fmt: skip
+        alerts = AlertsConfig(db_url, "http://veille.test", "e2e-secret", DATA_KEY,
+                              sender_workers=1, poll_s=0.2, sender=SENDING)  # fmt: skip
         with running(lambda stop: run_alerts(alerts, clock, stop)):
             assert phone.wait_for(lambda got: len(got) >= 1, timeout_s=30)
 

@@ -6,7 +6,10 @@ import argparse
 
 import uvicorn
 
+from alerts.outbound import Outbound
 from api.app import ApiConfig, create_app
+from api.log_masking import uvicorn_log_config
+from veille import keys
 from veille.settings import Settings, SettingsError
 
 
@@ -25,10 +28,16 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         settings.database_url,
         public_url=settings.effective_public_url,
         secret_key=settings.secret_key,
+        data_key=keys.data_key(settings),
+        outbound=Outbound.from_settings(settings.outbound_allow, settings.own_service_urls),
         demo_inbox=args.demo_inbox,
     )
     app = create_app(config)
     uvicorn.run(
-        app, host=settings.api_host, port=settings.api_port, log_level=settings.log_level.lower()
+        app,
+        host=settings.api_host,
+        port=settings.api_port,
+        log_level=settings.log_level.lower(),
+        log_config=uvicorn_log_config(),  # action tokens masked in the access log
     )
     return 0

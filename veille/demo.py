@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo
 
 import psycopg
 
+from alerts.masking import masked_sealed
+from alerts.vault import Vault
 from simulators.layout import standard_layout
 from storage import contacts, events, incidents, outbox
 from veille.registration import register_layout
@@ -58,6 +60,13 @@ class Plan:
         return []
 
 
+def inbox_settings(settings: Settings) -> Settings:
+    """The settings with the demo's phone (the API's inbox, on this machine) allowed as an
+    outbound target, as an operator would allow a local relay."""
+    inbox = f"{settings.api_host}:{settings.api_port}"
+    return replace(settings, outbound_allow=f"{settings.outbound_allow} {inbox}".strip())
+
+
 def prepare(settings: Settings, wall_now: datetime | None = None) -> Plan:
     """Register the demo home, its devices and a family member whose phone is the API inbox."""
     now = wall_now or datetime.now(UTC)
@@ -70,7 +79,10 @@ def prepare(settings: Settings, wall_now: datetime | None = None) -> Plan:
         register_layout(conn, layout)
         if not contacts.list_contacts(conn, HOME_ID):
             contacts.add_contact(
-                conn, contacts.NewContact(HOME_ID, "Claire (daughter)", "family", [inbox])
+                conn,
+                contacts.NewContact(
+                    HOME_ID, "Claire (daughter)", "family", [Vault(settings.data_key).seal(inbox)]
+                ),
             )
     return Plan(sim_start, now + START_DELAY, settings.demo_speed, settings.topic_prefix)
 
@@ -91,6 +103,7 @@ class Watcher:
     """Prints what a newcomer should see: events stored, an incident, a delivered alert."""
 
     database_url: str
+    vault: Vault
     events: int = 0
     incidents_seen: set[int] = field(default_factory=set)
     delivered: set[int] = field(default_factory=set)
@@ -126,7 +139,7 @@ class Watcher:
             for message in outbox.list_messages(conn, incident.id):
                 if message.sent_at is not None and message.id not in self.delivered:
                     self.delivered.add(message.id)
-                    url = message.urls[message.sent_url or 0]
+                    url = masked_sealed(self.vault, message.urls[message.sent_url or 0])
                     self._say(
                         f"alert delivered ({message.purpose}) for incident #{incident.id}"
                         f" via {url}: {message.title}"

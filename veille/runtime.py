@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import secrets
 from contextlib import ExitStack
-from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from veille import embedded_db, mosquitto
@@ -27,20 +25,13 @@ def broker(settings: Settings, stack: ExitStack) -> str:
     return stack.enter_context(BrokerThread("127.0.0.1", 0)).url
 
 
-def secret_key(data_dir: Path) -> str:
-    """A key kept in the data dir, so action links stay valid across restarts."""
-    path = data_dir / "secret_key"
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(32))
-        path.chmod(0o600)
-    return path.read_text().strip()
-
-
 def child_environment(settings: Settings) -> dict[str, str]:
     return {
         "VEILLE_DATABASE_URL": settings.database_url,
         "VEILLE_MQTT_URL": settings.mqtt_url,
         "VEILLE_SECRET_KEY": settings.secret_key,
+        "VEILLE_DATA_KEY": settings.data_key,
+        "VEILLE_OUTBOUND_ALLOW": settings.outbound_allow,
     }
 
 

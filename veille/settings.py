@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 
+from storage.retention import Retention
+
 PREFIX = "VEILLE_"
 
 
@@ -29,6 +31,8 @@ class Settings:
     api_port: int = 8000
     public_url: str = ""
     secret_key: str = ""
+    data_key: str = ""
+    outbound_allow: str = ""
     ingest_client_id: str = "veille-ingest"
     ingest_batch_size: int = 5000
     ingest_batch_ms: int = 50
@@ -37,6 +41,9 @@ class Settings:
     admin_apprise_urls: str = ""
     deadman_url: str = ""
     retention_days: int = 400
+    hourly_retention_days: int = 1825
+    incident_retention_days: int = 730
+    audit_retention_days: int = 730
     log_level: str = "INFO"
     demo_exit_after_s: float = 0.0
     demo_speed: float = 600.0
@@ -55,6 +62,20 @@ class Settings:
     @property
     def effective_public_url(self) -> str:
         return self.public_url or f"http://{self.api_host}:{self.api_port}"
+
+    @property
+    def retention(self) -> Retention:
+        return Retention(
+            self.retention_days,
+            self.hourly_retention_days,
+            self.incident_retention_days,
+            self.audit_retention_days,
+        )
+
+    @property
+    def own_service_urls(self) -> tuple[str, ...]:
+        """The instance's own services, which contacts' URLs may never target."""
+        return (self.database_url, self.mqtt_url, self.effective_public_url)
 
 
 def _parse(name: str, raw: str, kind: type) -> object:
@@ -79,6 +100,10 @@ HELP: dict[str, str] = {
     "api_port": "Port the web API listens on.",
     "public_url": "Base URL people's phones use for action links. Empty: http://api_host:api_port.",
     "secret_key": "Key that signs one-tap action links. Empty: generated into the data dir.",
+    "data_key": "Key that encrypts contacts' apprise URLs at rest. Empty: generated into the "
+    "data dir (set it when services run on several machines).",
+    "outbound_allow": "Space-separated host or host:port that contacts' apprise URLs may reach "
+    "although private or local (a local ntfy or SMTP relay).",
     "ingest_client_id": "Fixed MQTT client id of ingest, so its persistent session survives "
     "restarts.",
     "ingest_batch_size": "Most events ingest writes in one COPY.",
@@ -88,6 +113,10 @@ HELP: dict[str, str] = {
     "admin_apprise_urls": "Space-separated apprise URLs told when Veille itself stalls.",
     "deadman_url": "URL pinged while all is healthy (an external dead-man switch).",
     "retention_days": "Raw events older than this are dropped.",
+    "hourly_retention_days": "Hourly activity aggregates older than this are dropped.",
+    "incident_retention_days": "Resolved incidents (with their timeline and messages) older "
+    "than this are deleted.",
+    "audit_retention_days": "Audit log entries older than this are deleted.",
     "log_level": "Python logging level.",
     "demo_exit_after_s": "`veille up --demo` stops after this many seconds (0: run until Ctrl-C).",
     "demo_speed": "Simulated seconds per real second in the demo.",

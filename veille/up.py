@@ -18,8 +18,9 @@ from contextlib import ExitStack
 from dataclasses import replace
 from pathlib import Path
 
+from alerts.vault import Vault
 from storage.migrate import migrate
-from veille import demo, runtime
+from veille import demo, keys, runtime
 from veille.settings import Settings
 
 SERVICES = ("ingest", "analytics", "alerts", "api")
@@ -45,9 +46,12 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             settings,
             database_url=runtime.database(settings, stack),
             mqtt_url=runtime.broker(settings, stack),
-            secret_key=settings.secret_key or runtime.secret_key(settings.data_dir),
+            secret_key=settings.secret_key or keys.secret_key(settings.data_dir),
+            data_key=keys.data_key(settings),
         )
         migrate(settings.database_url)
+        if args.demo:
+            settings = demo.inbox_settings(settings)
         plan = demo.prepare(settings) if args.demo else None
         _print_where(settings, time.monotonic() - t0)
         children: dict[str, subprocess.Popen[bytes]] = {}
@@ -63,7 +67,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             demo.wait_for_history(settings.database_url, plan, stop)
             for name in JUDGES:
                 children[name] = _spawn(name, settings, plan)
-        watcher = demo.Watcher(settings.database_url, started=t0) if plan is not None else None
+        watcher = (
+            demo.Watcher(settings.database_url, Vault(settings.data_key), started=t0)
+            if plan is not None
+            else None
+        )
         if watcher is not None:
             stack.callback(watcher.close)
         deadline = t0 + settings.demo_exit_after_s if settings.demo_exit_after_s else None

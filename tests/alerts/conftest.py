@@ -15,7 +15,10 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from alerts.message import Links
+from alerts.outbound import Outbound
 from alerts.receiver import Receiver
+from alerts.sender import SenderConfig
+from alerts.vault import Vault
 from devices.clock import ManualClock
 from storage import care, contacts, homes
 
@@ -29,6 +32,12 @@ HOME = "h1"
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 SECRET = "test-secret-key"
 LINKS = Links("http://veille.test", SECRET)
+DATA_KEY = "test-data-key"
+VAULT = Vault(DATA_KEY)
+# The test receivers (HTTP, SMTP) listen on this machine: allowed by name, as an operator
+# allows a local relay with VEILLE_OUTBOUND_ALLOW.
+LOCAL = Outbound(allow=frozenset({"127.0.0.1"}))
+SENDING = SenderConfig(outbound=LOCAL)
 
 
 @pytest.fixture
@@ -54,7 +63,7 @@ def add_person(
 ) -> int:
     return contacts.add_contact(
         conn,
-        contacts.NewContact(HOME, name, role, list(urls), **extra),  # type: ignore[arg-type]
+        contacts.NewContact(HOME, name, role, VAULT.seal_all(list(urls)), **extra),  # type: ignore[arg-type]
     )
 
 

@@ -144,7 +144,7 @@ def test_two_volunteers_accepting_at_the_same_moment_exactly_one_gets_it(
     def accept(token: ActionToken) -> None:
         with psycopg.connect(db_url, autocommit=True) as own:
             barrier.wait()
-            views.append(perform_action(own, token, LINKS, clock.now()))
+            views.append(perform_action(own, token, LINKS, clock.now(), "yes"))
 
     threads = [threading.Thread(target=accept, args=(t,)) for t in tokens]
     for t in threads:

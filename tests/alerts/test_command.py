@@ -16,7 +16,7 @@ import pytest
 
 from alerts.receiver import Receiver
 from storage import outbox
-from tests.alerts.conftest import SECRET, START
+from tests.alerts.conftest import DATA_KEY, SECRET, START, VAULT
 
 Conn = psycopg.Connection[tuple[object, ...]]
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,6 +30,8 @@ def _alerts_process(db_url: str) -> Iterator[subprocess.Popen[bytes]]:
         **os.environ,
         "VEILLE_DATABASE_URL": db_url,
         "VEILLE_SECRET_KEY": SECRET,
+        "VEILLE_DATA_KEY": DATA_KEY,
+        "VEILLE_OUTBOUND_ALLOW": "127.0.0.1",  # the test receiver
         "VEILLE_LOG_LEVEL": "WARNING",
     }
     command = [sys.executable, "-m", "veille", "alerts", "--lease-s", "3",
@@ -60,7 +62,9 @@ def test_a_sender_killed_mid_delivery_loses_nothing_and_repeats_only_what_was_in
         ids = outbox.enqueue(
             conn,
             [
-                outbox.NewMessage(None, None, "test", [receiver.url()], f"message {n}", "hello")
+                outbox.NewMessage(
+                    None, None, "test", [VAULT.seal(receiver.url())], f"message {n}", "hello"
+                )
                 for n in range(MESSAGES)
             ],
             START,

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import psycopg
 
-from alerts.digest import Digests, digest_day, summarize
+from alerts.digest import NO_DATA, Digests, digest_day, summarize
 from alerts.receiver import Receiver
 from devices.clock import ManualClock
 from devices.signals import DeviceKind, Role, Room
@@ -99,3 +99,35 @@ def test_sundays_digest_tells_a_lasting_change_in_the_routine(
     saturday, sunday_digest = [m.body for m in outbox.list_messages_to(conn, anna)]
     assert "Over the weeks" not in saturday
     assert "Over the weeks: Changes in the daily routine: getting up later by 1 h" in sunday_digest
+
+
+def test_a_home_with_no_events_gets_no_data_yet_never_all_is_well(
+    conn: Conn, clock: ManualClock, receiver: Receiver
+) -> None:
+    anna = add_person(conn, "Anna", "family", receiver.url("anna"), digest=True)
+    clock.set(_local("20:30").astimezone(UTC))
+
+    assert Digests(conn, clock).run_once() == 1
+
+    [sent] = outbox.list_messages_to(conn, anna)
+    assert sent.title == "Mamie Jeanne: no data yet"
+    assert sent.body == NO_DATA
+    for reassurance in ("all is well", "Nothing unusual", "Stayed in", "calm"):
+        assert reassurance not in sent.title + sent.body
+
+
+def test_a_day_without_activity_is_not_all_is_well(
+    conn: Conn, clock: ManualClock, receiver: Receiver
+) -> None:
+    conn.execute(
+        "INSERT INTO events (at, home_id, device_id, signal, value, activity)"
+        " VALUES (%s, %s, 'pir', 'occupancy', 1, true)",
+        (_local("08:00", DAY - timedelta(days=3)), HOME),
+    )
+    anna = add_person(conn, "Anna", "family", receiver.url("anna"), digest=True)
+    clock.set(_local("20:30").astimezone(UTC))
+
+    Digests(conn, clock).run_once()
+
+    [sent] = outbox.list_messages_to(conn, anna)
+    assert sent.title == "Mamie Jeanne: no activity seen"

@@ -9,6 +9,7 @@ import psycopg
 import pytest
 
 from alerts.engine import Engine
+from alerts.message import NO_LONGER_NEEDED
 from alerts.policy import DEFAULT_POLICY, after_claim
 from devices.clock import ManualClock
 from storage import care, checkins, escalations, incidents, outbox
@@ -168,7 +169,13 @@ def test_auto_resolve_tells_everyone_involved_what_happened(
         "Vera",
         "Victor",
     ]
-    assert all("Movement in the kitchen at 10:12" in m.body for m in resolved)
+    told = {names[m.contact_id]: m for m in resolved if m.contact_id}
+    assert all("Movement in the kitchen at 10:12" in told[n].body for n in ("Anna", "Ben"))
+    # Vera and Victor were asked but nobody went: nothing about her, not even her name.
+    for volunteer in (told["Vera"], told["Victor"]):
+        assert volunteer.body == NO_LONGER_NEEDED
+        assert "Mamie" not in volunteer.title
+        assert "inactivity" not in volunteer.title
     esc = escalations.get_escalation(conn, incident_id)
     assert esc is not None
     assert esc.stage == "done"

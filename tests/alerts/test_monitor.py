@@ -9,7 +9,7 @@ from alerts.receiver import Receiver
 from devices.clock import ManualClock
 from devices.signals import DeviceKind, Room
 from storage import heartbeats, homes, outbox
-from tests.alerts.conftest import HOME, START
+from tests.alerts.conftest import HOME, START, VAULT
 
 Conn = psycopg.Connection[tuple[object, ...]]
 CONFIG = MonitorConfig()
@@ -79,7 +79,9 @@ def test_administrators_hear_once_when_ingest_goes_silent_and_once_when_it_recov
 
 
 def test_undelivered_messages_raise_a_sender_alarm(conn: Conn, clock: ManualClock) -> None:
-    outbox.enqueue(conn, [outbox.NewMessage(None, None, "test", ["json://x"], "t", "b")], START)
+    outbox.enqueue(
+        conn, [outbox.NewMessage(None, None, "test", [VAULT.seal("json://x")], "t", "b")], START
+    )
     monitor = Monitor(conn, clock, MonitorConfig())
 
     clock.set(START + timedelta(minutes=2))

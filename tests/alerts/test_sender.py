@@ -1,21 +1,30 @@
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
 from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import psycopg
 
+from alerts.masking import masked
+from alerts.outbound import Outbound
 from alerts.receiver import Receiver
-from alerts.sender import Sender, SenderConfig
+from alerts.sender import Sender
+from alerts.vault import Vault
 from devices.clock import ManualClock
 from storage import escalations, incidents, outbox
-from tests.alerts.conftest import HOME, START, Smtp, add_person
+from tests.alerts.conftest import HOME, SENDING, START, VAULT, Smtp, add_person
 
 Conn = psycopg.Connection[tuple[object, ...]]
 
 
 def _enqueue(conn: Conn, *urls: str, incident_id: int | None = None) -> int:
     contact = add_person(conn, "Anna", "family", *urls)
-    new = outbox.NewMessage(incident_id, contact, "alert", list(urls), "Mamie: inactivity", "Hi")
+    sealed = VAULT.seal_all(list(urls))
+    new = outbox.NewMessage(incident_id, contact, "alert", sealed, "Mamie: inactivity", "Hi")
     [message_id] = outbox.enqueue(conn, [new], START)
     return message_id
 
@@ -25,8 +34,8 @@ def test_message_reaches_receiver_once_with_its_dedupe_key(
 ) -> None:
     message_id = _enqueue(conn, receiver.url())
 
-    assert Sender(conn, clock).run_once() == 1
-    assert Sender(conn, clock).run_once() == 0
+    assert Sender(conn, clock, VAULT, SENDING).run_once() == 1
+    assert Sender(conn, clock, VAULT, SENDING).run_once() == 0
 
     [got] = receiver.received()
     assert got.ref == f"veille-{message_id}"
@@ -46,15 +55,15 @@ def test_failing_channel_falls_back_to_the_next_and_both_attempts_are_recorded(
 ) -> None:
     message_id = _enqueue(conn, receiver.url("fail/phone"), receiver.url("inbox"))
 
-    Sender(conn, clock).run_once()
+    Sender(conn, clock, VAULT, SENDING).run_once()
 
     assert [r.path for r in receiver.received(ok_only=False)] == ["/fail/phone", "/inbox"]
     failed, delivered = outbox.list_attempts(conn, message_id)
     assert not failed.ok
     assert "500" in failed.detail
-    assert "/fail/phone" in failed.url
+    assert failed.url == masked(receiver.url("fail/phone"))  # the path may be a secret
     assert delivered.ok
-    assert "/inbox" in delivered.url
+    assert delivered.url == masked(receiver.url("inbox"))
     sent = outbox.get_message(conn, message_id)
     assert sent is not None
     assert sent.state == "sent"
@@ -67,12 +76,12 @@ def test_secrets_in_urls_are_masked_in_recorded_attempts(
     url = receiver.url("inbox").replace("json://", "json://anna:hunter2@")
     message_id = _enqueue(conn, url)
 
-    Sender(conn, clock).run_once()
+    Sender(conn, clock, VAULT, SENDING).run_once()
 
     [attempt] = outbox.list_attempts(conn, message_id)
     assert attempt.ok
     assert "hunter2" not in attempt.url
-    assert "anna" in attempt.url
+    assert attempt.url.startswith("json://a...a:****@127.0.0.1:")
 
 
 def test_unreachable_contact_is_retried_with_backoff_then_given_up_and_noted(
@@ -81,7 +90,7 @@ def test_unreachable_contact_is_retried_with_backoff_then_given_up_and_noted(
     incident_id = incidents.open_incident(conn, HOME, "inactivity", START, "quiet")
     assert incident_id is not None
     message_id = _enqueue(conn, receiver.url("fail/a"), incident_id=incident_id)
-    sender = Sender(conn, clock, SenderConfig(backoff_s=(30.0,)))
+    sender = Sender(conn, clock, VAULT, replace(SENDING, backoff_s=(30.0,)))
 
     assert sender.run_once() == 1
     assert sender.run_once() == 0  # waiting for its backoff
@@ -107,7 +116,7 @@ def test_a_leased_message_waits_for_its_lease_to_end_before_another_sender_takes
     lease_end = START + timedelta(seconds=60)
     [_] = outbox.claim(conn, "dead-sender", START, lease_end, 10)
 
-    survivor = Sender(conn, clock)
+    survivor = Sender(conn, clock, VAULT, SENDING)
     assert survivor.run_once() == 0
     clock.set(lease_end)
     assert survivor.run_once() == 1
@@ -119,7 +128,7 @@ def test_email_is_delivered_to_a_local_smtp_server(
 ) -> None:
     message_id = _enqueue(conn, smtp.url("anna@example.org"))
 
-    Sender(conn, clock).run_once()
+    Sender(conn, clock, VAULT, SENDING).run_once()
 
     [mail] = smtp.mailbox.messages
     assert mail.rcpt_tos == ["anna@example.org"]
@@ -144,10 +153,88 @@ def test_when_no_family_member_can_be_reached_the_escalation_moves_on_at_once(
     engine.run_once()
 
     clock.advance(timedelta(minutes=1))
-    Sender(conn, clock, SenderConfig(backoff_s=())).run_once()
+    Sender(conn, clock, VAULT, replace(SENDING, backoff_s=())).run_once()
     engine.run_once()  # 1 min in: long before the 10 min claim timeout
 
     purposes = [m.purpose for m in outbox.list_messages(conn, incident_id)]
     assert purposes == ["family", "everyone", "everyone"]  # no volunteer here: everyone
     events = [e.event for e in escalations.list_timeline(conn, incident_id)]
     assert events[:4] == ["told_family", "unreachable", "escalated", "escalated"]
+
+
+def test_delivery_checks_the_destination_again_and_refuses_a_host_that_now_points_inside(
+    conn: Conn, clock: ManualClock, receiver: Receiver
+) -> None:
+    # Saved while `hooks.example.org` resolved to a public address; it now answers 127.0.0.1.
+    port = receiver.url().split(":")[2].split("/")[0]
+    message_id = _enqueue(conn, f"json://hooks.example.org:{port}/inbox")
+    rebound = Outbound(resolver=lambda host: ["127.0.0.1"])
+
+    Sender(conn, clock, VAULT, replace(SENDING, outbound=rebound, backoff_s=())).run_once()
+
+    [attempt] = outbox.list_attempts(conn, message_id)
+    assert not attempt.ok
+    assert attempt.detail.startswith("refused: hooks.example.org points to a non-public address")
+    assert receiver.received(ok_only=False) == []
+
+
+def test_a_url_sealed_under_another_key_fails_its_attempt_with_a_clear_reason(
+    conn: Conn, clock: ManualClock, receiver: Receiver
+) -> None:
+    message_id = _enqueue(conn, receiver.url())
+
+    Sender(conn, clock, Vault("another key"), replace(SENDING, backoff_s=())).run_once()
+
+    [attempt] = outbox.list_attempts(conn, message_id)
+    assert (attempt.ok, attempt.url) == (False, "(sealed)")
+    assert "VEILLE_DATA_KEY" in attempt.detail
+    assert receiver.received(ok_only=False) == []
+
+
+@contextmanager
+def _redirecting_to(target: str) -> Iterator[int]:
+    """An HTTP server on a free port answering every POST with a 307 to `target`."""
+
+    class Redirect(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("content-length", 0)))
+            self.send_response(307)
+            self.send_header("Location", target)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Redirect)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield int(server.server_address[1])
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_redirect_to_an_inside_address_is_not_followed(
+    conn: Conn, clock: ManualClock, receiver: Receiver
+) -> None:
+    inside = receiver.url("inbox").replace("json://", "http://")
+    with _redirecting_to(inside) as port:
+        message_id = _enqueue(conn, f"json://127.0.0.1:{port}/hook")
+        only_the_hook = Outbound(allow=frozenset({f"127.0.0.1:{port}"}))
+
+        Sender(
+            conn, clock, VAULT, replace(SENDING, outbound=only_the_hook, backoff_s=())
+        ).run_once()
+
+        [attempt] = outbox.list_attempts(conn, message_id)
+        assert not attempt.ok
+        assert "non-public address" in attempt.detail
+        assert receiver.received(ok_only=False) == []
+        # The same redirect, with the target allowed too, is followed: the guard made the
+        # difference, not a plugin that never follows redirects.
+        again = _enqueue(conn, f"json://127.0.0.1:{port}/hook")
+        Sender(conn, clock, VAULT, SENDING).run_once()
+        assert [a.ok for a in outbox.list_attempts(conn, again)] == [True]
+        assert len(receiver.received()) == 1

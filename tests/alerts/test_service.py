@@ -3,17 +3,17 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import psycopg
 import pytest
 
 from alerts.receiver import Receiver
-from alerts.sender import SenderConfig
 from alerts.service import AlertsConfig, run_alerts
 from devices.clock import WallClock
 from storage import incidents, outbox
-from tests.alerts.conftest import HOME, SECRET, Smtp, add_person
+from tests.alerts.conftest import DATA_KEY, HOME, SECRET, SENDING, Smtp, add_person
 
 Conn = psycopg.Connection[tuple[object, ...]]
 
@@ -34,9 +34,10 @@ def service(db_url: str) -> Iterator[None]:
         db_url,
         "http://veille.test",
         SECRET,
+        DATA_KEY,
         sender_workers=2,
         poll_s=5.0,
-        sender=SenderConfig(attempt_timeout_s=5.0),
+        sender=replace(SENDING, attempt_timeout_s=5.0),
     )
     ready = threading.Event()
     thread = threading.Thread(target=run_alerts, args=(config, WallClock(), stop, ready))

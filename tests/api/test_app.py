@@ -3,6 +3,7 @@ from datetime import UTC, datetime
 import psycopg
 from fastapi.testclient import TestClient
 
+from alerts.outbound import Outbound
 from api.app import ApiConfig, create_app
 from devices.signals import DeviceKind, Role, Room
 from storage import homes, incidents
@@ -54,12 +55,18 @@ def test_homes_are_created_with_a_real_time_zone_and_can_be_away(db_url: str) ->
 
 def test_contacts_with_unusable_apprise_urls_are_refused_and_secrets_masked(db_url: str) -> None:
     _seed(db_url)
-    with TestClient(create_app(ApiConfig(db_url))) as client:
+    config = ApiConfig(db_url, data_key="api-test-data-key")
+    with TestClient(create_app(config)) as client:
         bad = {"name": "Paul", "role": "family", "apprise_urls": ["nosuchscheme://x"]}
         refused = client.post("/homes/h1/contacts", json=bad)
         assert refused.status_code == 422
         assert "apprise URL" in refused.json()["detail"]
-        good = {**bad, "apprise_urls": ["json://paul:s3cret@127.0.0.1:9/hook"]}
+        inside = {**bad, "apprise_urls": ["json://paul:s3cret@169.254.169.254/latest"]}
+        refused = client.post("/homes/h1/contacts", json=inside)
+        assert refused.status_code == 422
+        assert "non-public address" in refused.json()["detail"]
+        assert "s3cret" not in refused.json()["detail"]
+        good = {**bad, "apprise_urls": ["json://paul:s3cret@hooks.example.org/h00kpath"]}
         assert client.post("/homes/h1/contacts", json=good).status_code == 201
         (listed,) = client.get("/homes/h1/contacts").json()
         assert client.delete(f"/homes/h1/contacts/{listed['id']}").status_code == 204
@@ -67,6 +74,25 @@ def test_contacts_with_unusable_apprise_urls_are_refused_and_secrets_masked(db_u
         assert client.delete("/homes/h9/contacts/424242").status_code == 404
     assert listed["name"] == "Paul"
     assert "s3cret" not in listed["apprise_urls"][0]
+    assert "h00kpath" not in listed["apprise_urls"][0]
+    assert listed["apprise_urls"][0].startswith("json://p...l:****@hooks.example.org/")
+
+
+def test_a_local_relay_is_accepted_only_when_the_operator_allows_it(db_url: str) -> None:
+    _seed(db_url)
+    relay = {"name": "Paul", "role": "family", "apprise_urls": ["json://127.0.0.1:2586/x"]}
+    for allow, status in ((frozenset(), 422), (frozenset({"127.0.0.1:2586"}), 201)):
+        config = ApiConfig(db_url, data_key="k", outbound=Outbound(allow=allow))
+        with TestClient(create_app(config)) as client:
+            assert client.post("/homes/h1/contacts", json=relay).status_code == status
+
+
+def test_contacts_need_a_data_key(db_url: str) -> None:
+    _seed(db_url)
+    with TestClient(create_app(ApiConfig(db_url))) as client:
+        answer = client.get("/homes/h1/contacts")
+    assert answer.status_code == 503
+    assert "VEILLE_DATA_KEY" in answer.json()["detail"]
 
 
 def test_a_pending_device_is_listed_then_assigned_to_a_home(db_url: str) -> None:
