@@ -7,8 +7,8 @@ from contextlib import ExitStack
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from broker.server import BrokerThread
 from veille import embedded_db, mosquitto
-from veille.broker import BrokerThread
 from veille.settings import Settings
 
 

@@ -6,7 +6,9 @@ import json
 from datetime import UTC, datetime
 
 import pytest
+from paho.mqtt.enums import MQTTProtocolVersion
 
+from broker.server import BrokerThread
 from devices import native
 from devices.signals import DeviceKind, Signal
 from storage.dead_letters import PAYLOAD_KEEP_BYTES
@@ -18,7 +20,6 @@ from tests.ingest.conftest import (
     scalar,
     wait_for_count,
 )
-from veille.broker import BrokerThread
 
 
 @pytest.mark.timescale
@@ -173,9 +174,12 @@ def test_falls_back_to_mqtt_3_on_a_broker_that_refuses_mqtt_5(
     db_url: str, topic_prefix: str
 ) -> None:
     register(db_url, "h1", {"pir": DeviceKind.MOTION})
-    with BrokerThread() as broker:  # the embedded broker speaks MQTT 3.1.1 only
+    # Answers MQTT 5 with CONNACK 0x84, as a 3.1.1-only broker does: without the fallback,
+    # ingest never connects and this test times out.
+    with BrokerThread(accept_mqtt5=False) as broker:
         running = RunningIngest(ingest_config(db_url, broker.url, topic_prefix))
-        running.start()
+        service = running.start()
+        assert service.link.protocol == MQTTProtocolVersion.MQTTv311
         pub = Publisher(broker.url)
         topic = native.topic_for(topic_prefix, "h1", "pir")
         pub.publish_many([(topic, native.encode({Signal.BUTTON: 1})) for _ in range(300)])
