@@ -10,6 +10,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /app
 # Only what the package needs; .dockerignore keeps .venv, .git and data out of the context.
 COPY pyproject.toml README.md ./
+COPY broker/ broker/
 COPY devices/ devices/
 COPY ingest/ ingest/
 COPY storage/ storage/

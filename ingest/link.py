@@ -4,8 +4,8 @@ when the caller says they are stored.
 MQTT 5 is preferred because the client then sets the broker's in-flight window itself
 (Receive Maximum). Over MQTT 3.1.1 that window is the broker's ``max_inflight_messages``,
 20 by default in Mosquitto: with acknowledgements held until a batch commits, the broker
-stops after 20 messages. The link falls back to 3.1.1 for brokers that refuse MQTT 5 (the
-embedded broker); the service then flushes as soon as the stream pauses.
+stops after 20 messages. The link falls back to 3.1.1 for brokers that refuse MQTT 5; the
+service then flushes as soon as the stream pauses.
 
 Acknowledgements carry the connection generation: after a reconnect a packet id may name a
 different message, so acknowledging an old id could confirm a message not yet stored.

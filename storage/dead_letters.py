@@ -1,4 +1,5 @@
-"""Messages ingest could not use: the reason and the raw payload, kept for a short time."""
+"""Messages ingest could not use: the reason and the head of the raw payload, kept for a short
+time."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from psycopg.rows import class_row
 
 Conn = psycopg.Connection[tuple[object, ...]]
 DeadLetterRow = tuple[datetime, str, str, bytes]  # received_at, topic, reason, payload
+# Enough to see what a device sent; more would let any publisher fill the disk.
+PAYLOAD_KEEP_BYTES = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,7 +22,12 @@ class DeadLetter:
     received_at: datetime
     topic: str
     reason: str
-    payload: bytes
+    payload: bytes  # the first PAYLOAD_KEEP_BYTES
+    payload_bytes: int  # the size received
+
+    @property
+    def truncated(self) -> bool:
+        return self.payload_bytes > len(self.payload)
 
 
 def insert_dead_letters(conn: Conn, rows: Sequence[DeadLetterRow]) -> None:
@@ -27,20 +35,28 @@ def insert_dead_letters(conn: Conn, rows: Sequence[DeadLetterRow]) -> None:
         return
     with (
         conn.cursor() as cur,
-        cur.copy("COPY dead_letters (received_at, topic, reason, payload) FROM STDIN") as copy,
+        cur.copy(
+            "COPY dead_letters (received_at, topic, reason, payload, payload_bytes) FROM STDIN"
+        ) as copy,
     ):
-        for row in rows:
-            copy.write_row(row)
+        for received_at, topic, reason, payload in rows:
+            kept = payload[:PAYLOAD_KEEP_BYTES]
+            if len(kept) < len(payload):
+                reason = f"{reason} (payload truncated to {len(kept)} of {len(payload)} bytes)"
+            copy.write_row((received_at, topic, reason, kept, len(payload)))
 
 
 def list_dead_letters(conn: Conn, limit: int = 100) -> list[DeadLetter]:
     with conn.cursor(row_factory=class_row(DeadLetter)) as cur:
         rows = cur.execute(
-            "SELECT id, received_at, topic, reason, payload FROM dead_letters"
+            "SELECT id, received_at, topic, reason, payload, payload_bytes FROM dead_letters"
             " ORDER BY received_at DESC, id DESC LIMIT %s",
             (limit,),
         ).fetchall()
-    return [DeadLetter(r.id, r.received_at, r.topic, r.reason, bytes(r.payload)) for r in rows]
+    return [
+        DeadLetter(r.id, r.received_at, r.topic, r.reason, bytes(r.payload), r.payload_bytes)
+        for r in rows
+    ]
 
 
 def count_dead_letters(conn: Conn) -> int:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from veille.broker import BrokerThread
+from broker.server import BrokerThread
 from veille.embedded_db import EmbeddedPostgres
 from veille.mosquitto import Mosquitto, MosquittoError, mosquitto_binary
 
@@ -66,5 +66,5 @@ def local_broker() -> Started:
             return Started(mosquitto.url, f"at {mosquitto.url}, {binary}", stop)
     broker = BrokerThread()
     broker.start()
-    what = f"at {broker.url}, embedded veille.broker ({why_embedded})"
+    what = f"at {broker.url}, embedded broker.server ({why_embedded})"
     return Started(broker.url, what, broker.stop)

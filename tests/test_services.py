@@ -7,9 +7,9 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from broker.server import BrokerThread
 from tests.fallbacks import Started, embedded_postgres, local_broker
 from tests.services import DatabaseServer, MqttServer, mqtt_address
-from veille.broker import BrokerThread
 from veille.mosquitto import free_port
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from contextlib import ExitStack
 from urllib.parse import urlsplit, urlunsplit
 
+from broker.server import BrokerThread
 from veille import embedded_db, mosquitto
-from veille.broker import BrokerThread
 from veille.settings import Settings
 
 

@@ -11,9 +11,9 @@ import math
 import uuid
 from dataclasses import dataclass
 
-from veille import mqtt_codec as mc
-from veille import mqtt_packets as mp
-from veille.mqtt_topics import valid_topic
+from broker import codec as mc
+from broker import packets as mp
+from broker.topics import valid_topic
 
 _ACCEPTED_PROTOCOLS = {("MQTT", 4), ("MQIsdp", 3), ("MQTT", 5)}
 # Inbound publishes are handled as they arrive, so the broker takes the protocol's maximum.

@@ -9,7 +9,7 @@ import paho.mqtt.client as mqtt
 import pytest
 from paho.mqtt.enums import MQTTProtocolVersion
 
-from veille.broker import BrokerThread
+from broker.server import BrokerThread
 from veille.mosquitto import Mosquitto
 
 

@@ -11,14 +11,14 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING
 
-from veille import mqtt_codec as mc
-from veille import mqtt_packets as mp
-from veille.mqtt_handshake import connack, negotiate, session_expiry
-from veille.mqtt_session import Message, Session
-from veille.mqtt_topics import valid_topic
+from broker import codec as mc
+from broker import packets as mp
+from broker.handshake import connack, negotiate, session_expiry
+from broker.session import Message, Session
+from broker.topics import valid_topic
 
 if TYPE_CHECKING:
-    from veille.broker import EmbeddedBroker
+    from broker.server import EmbeddedBroker
 
 log = logging.getLogger(__name__)
 
@@ -143,7 +143,7 @@ class Connection:
     ) -> Message:
         expiry = props.values.get(mc.MESSAGE_EXPIRY)
         expires_at = self._loop.time() + expiry if isinstance(expiry, int) else None
-        # QoS 2 is delivered at QoS 1 at most (see mqtt_router).
+        # QoS 2 is delivered at QoS 1 at most (see broker.router).
         origin = self.session.client_id if self.session is not None else ""
         return Message.create(
             topic, payload, min(qos, 1), retain, props.forward, expires_at, origin

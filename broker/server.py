@@ -15,7 +15,7 @@ Deliberate limits, each documented where it is enforced:
 - QoS 2 is downgraded: inbound QoS 2 publishes complete their PUBREC/PUBREL/PUBCOMP
   handshake (so QoS 2 publishers work, without duplicates, even over MQTT 5 although the
   CONNACK says Maximum QoS 1), but delivery is at QoS 1 at most and QoS 2 subscriptions
-  are granted QoS 1 (see mqtt_router).
+  are granted QoS 1 (see broker.router).
 - MQTT 5 without: topic aliases (Topic Alias Maximum 0), subscription identifiers, enhanced
   authentication (AUTH), Will Delay Interval (the will goes out when the connection ends),
   request/response information, server-sent DISCONNECT on keepalive timeout or take-over.
@@ -33,10 +33,10 @@ import math
 import threading
 from typing import Any
 
-from veille.mqtt_connection import Connection
-from veille.mqtt_handshake import Terms
-from veille.mqtt_router import Router
-from veille.mqtt_session import DEFAULT_MAX_INFLIGHT, DEFAULT_MAX_QUEUED, Session
+from broker.connection import Connection
+from broker.handshake import Terms
+from broker.router import Router
+from broker.session import DEFAULT_MAX_INFLIGHT, DEFAULT_MAX_QUEUED, Session
 
 log = logging.getLogger(__name__)
 

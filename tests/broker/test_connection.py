@@ -17,8 +17,8 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from paho.mqtt.subscribeoptions import SubscribeOptions
 
-from tests.veille.mqtt_peer import WAIT_S, Peer
-from veille.broker import BrokerThread
+from broker.server import BrokerThread
+from tests.broker.peer import WAIT_S, Peer
 
 V5 = mqtt.MQTTv5
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import pytest
 
-from veille import mqtt_codec as mc
-from veille import mqtt_packets as mp
-from veille.mqtt_router import Router
-from veille.mqtt_session import Message, Session
-from veille.mqtt_topics import matches, split_shared, valid_filter
+from broker import codec as mc
+from broker import packets as mp
+from broker.router import Router
+from broker.session import Message, Session
+from broker.topics import matches, split_shared, valid_filter
 
 
 @pytest.mark.parametrize(

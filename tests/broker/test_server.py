@@ -9,8 +9,8 @@ import threading
 import pytest
 from paho.mqtt.enums import MQTTProtocolVersion
 
-from tests.veille.mqtt_peer import Peer
-from veille.broker import BrokerThread
+from broker.server import BrokerThread
+from tests.broker.peer import Peer
 
 # Larger than Mosquitto's default max_queued_messages (1000), which would silently drop.
 BURST = 20_000

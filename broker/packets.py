@@ -12,7 +12,7 @@ import asyncio
 import struct
 from dataclasses import dataclass
 
-from veille.mqtt_codec import (
+from broker.codec import (
     MALFORMED_PACKET,
     NO_PROPERTIES,
     PACKET_TOO_LARGE,

@@ -16,8 +16,8 @@ import struct
 from collections import deque
 from dataclasses import dataclass
 
-from veille.mqtt_codec import MESSAGE_EXPIRY, encode_string, varint
-from veille.mqtt_packets import encode_publish
+from broker.codec import MESSAGE_EXPIRY, encode_string, varint
+from broker.packets import encode_publish
 
 log = logging.getLogger(__name__)
 

@@ -19,10 +19,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from veille.mqtt_codec import ProtocolError
-from veille.mqtt_packets import TOPIC_FILTER_INVALID, SubscribeRequest
-from veille.mqtt_session import Message, Session
-from veille.mqtt_topics import matches, split_shared, valid_filter
+from broker.codec import ProtocolError
+from broker.packets import TOPIC_FILTER_INVALID, SubscribeRequest
+from broker.session import Message, Session
+from broker.topics import matches, split_shared, valid_filter
 
 MAX_QOS = 1
 _CACHE_LIMIT = 10_000
