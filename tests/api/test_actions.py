@@ -75,10 +75,16 @@ def test_a_post_from_another_site_is_refused(db_url: str, client: TestClient) ->
     token = _claim_link(db_url)
     yes = {"choice": "yes"}
 
-    for origin in ("https://evil.example", "null", "http://veille.test.evil.example"):
+    evil = (
+        "https://evil.example",
+        "null",
+        "http://veille.test.evil.example",
+        "https://veille.test",
+    )
+    for origin in evil:
         refused = client.post(f"/a/{token}", data=yes, headers={"origin": origin})
         assert refused.status_code == 403
-    done = client.post(f"/a/{token}", data=yes, headers={"origin": PUBLIC})
+    done = client.post(f"/a/{token}", data=yes, headers={"origin": "http://VEILLE.test:80"})
     replay = client.post(f"/a/{token}", data=yes, headers={"origin": PUBLIC})
 
     assert done.status_code == 200
