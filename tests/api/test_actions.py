@@ -149,7 +149,7 @@ def test_the_access_log_of_a_real_server_never_holds_a_token(db_url: str) -> Non
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_until(lambda: _status(f"{base}/healthz") == 200, 30, "veille api to answer")
+        wait_until(lambda: _status(f"{base}/healthz") == 200, 90, "veille api to answer")
         assert _status(f"{base}/a/{token}") == 200
         assert _status(f"{base}/a/{token}", b"choice=yes") == 200
         assert _status(f"{base}/a/{token}x") == 400
