@@ -24,6 +24,7 @@ from devices.clock import Clock
 router = APIRouter(tags=["actions"])
 
 MAX_FORM_BYTES = 1024  # a form holds one short `choice`
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 _NO_TRACE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
 
@@ -95,8 +96,20 @@ def _same_origin(origin: str | None, public_url: str) -> bool:
     credential. Present, it must be ours: a page elsewhere cannot make a phone act."""
     if origin is None:
         return True
-    ours = urlsplit(public_url)
-    return origin.rstrip("/").lower() == f"{ours.scheme}://{ours.netloc}".lower()
+    return _origin(origin) == _origin(public_url) != ""
+
+
+def _origin(url: str) -> str:
+    """scheme://host[:port], lower case, the default port left out ("null" gives "")."""
+    parts = urlsplit(url.strip())
+    try:
+        port = parts.port
+    except ValueError:
+        return ""
+    if not parts.scheme or not parts.hostname:
+        return ""
+    shown = "" if port is None or port == _DEFAULT_PORTS.get(parts.scheme.lower()) else f":{port}"
+    return f"{parts.scheme.lower()}://{parts.hostname}{shown}"
 
 
 def _page(view: ActionView, token: str, status: int = 200) -> HTMLResponse:
