@@ -93,8 +93,8 @@ def _seed(conn: Conn, home: str) -> None:
     )
     outbox.enqueue(conn, [digest], NOW)
     conn.execute(
-        "INSERT INTO dead_letters (received_at, topic, reason, payload)"
-        " VALUES (%s, %s, 'bad', 'x')",
+        "INSERT INTO dead_letters (received_at, topic, reason, payload, payload_bytes)"
+        " VALUES (%s, %s, 'bad', 'x', 1)",
         (NOW, f"veille/v1/{home}/pir"),
     )
 
