@@ -99,3 +99,14 @@ def test_sundays_digest_tells_a_lasting_change_in_the_routine(
     saturday, sunday_digest = [m.body for m in outbox.list_messages_to(conn, anna)]
     assert "Over the weeks" not in saturday
     assert "Over the weeks: Changes in the daily routine: getting up later by 1 h" in sunday_digest
+
+
+def test_meal_times_and_the_night_are_the_detectors() -> None:
+    # 10:30 is breakfast and 22:30 is night for the detector's no-meal and night rules too.
+    activity = [
+        Activity(_local("10:30"), "kitchen", ""),
+        Activity(_local("22:30", DAY - timedelta(days=1)), "bathroom", ""),
+    ]
+    lines = summarize(activity, [], [], DAY, PARIS)
+    assert "Kitchen: breakfast (no sign of lunch, dinner)" in lines
+    assert "Night: 1 movements, 1 bathroom visit(s)" in lines
