@@ -21,7 +21,9 @@ import psycopg
 from alerts.hours import parse_hours, within
 from analytics import trend
 from analytics.daily import DayStats
+from analytics.times_of_day import MEALS, is_night_hour
 from devices.clock import Clock
+from devices.health import LOW_BATTERY_PCT
 from storage import contacts, digests, events, homes, incidents, outbox, readings
 from storage.digests import Activity
 from storage.homes import Home
@@ -29,9 +31,6 @@ from storage.incidents import Incident
 
 DIGEST_AT = time(20, 0)
 LATEST_AFTER = timedelta(hours=14)
-LOW_BATTERY_PCT = 20.0
-MEALS = (("breakfast", 6, 10), ("lunch", 11, 14), ("dinner", 17, 21))
-NIGHT = (23, 6)  # local hours
 SAME_USE = timedelta(minutes=10)  # door events or bathroom visits closer than this are one
 WEEKLY_ON = 6  # Sunday's digest carries the weekly slow-change summary
 TREND_DAYS = 56  # the summary compares the last days with the weeks before, up to this far
@@ -82,7 +81,7 @@ def summarize(
         f"Kitchen: {', '.join(meals) or 'no activity at meal times'}"
         + (f" (no sign of {', '.join(missing)})" if meals and missing else "")
     )
-    night = [(t, a) for t, a in local if t.hour >= NIGHT[0] or t.hour < NIGHT[1]]
+    night = [(t, a) for t, a in local if is_night_hour(t.hour)]
     bathroom = _uses([t for t, a in night if a.room in ("bathroom", "toilet")])
     lines.append(
         f"Night: {len(night)} movements, {bathroom} bathroom visit(s)" if night else "Night: calm"

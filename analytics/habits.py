@@ -20,9 +20,7 @@ from analytics.slots import (
     slot_of,
     survival_quantile_s,
 )
-
-# Meal windows (local hours): when a kitchen visit is expected on most days.
-MEALS = (("breakfast", 6, 11), ("lunch", 11, 15), ("dinner", 17, 21))
+from analytics.times_of_day import MEALS
 
 
 def _normal_slots(mean_h: float, sd_h: float) -> Array:

@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-LOW_BATTERY_PCT = 15.0
+from devices.health import LOW_BATTERY_PCT
+
 SENSOR_SILENT_AFTER = timedelta(hours=26)  # most sensors check in at least daily
 HEARD_GRACE = timedelta(seconds=60)
 # Healthy Zigbee sensors check in (battery, link quality) about hourly even when nobody moves,
@@ -48,7 +49,7 @@ def assess(devices: Sequence[DeviceHealth], now: datetime, since: datetime | Non
     low = tuple(
         (d.device_id, d.battery_pct)
         for d in devices
-        if d.battery_pct is not None and d.battery_pct <= LOW_BATTERY_PCT
+        if d.battery_pct is not None and d.battery_pct < LOW_BATTERY_PCT
     )
     alive = [
         d

@@ -14,6 +14,7 @@ from enum import IntEnum
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
+from analytics.calibration import SHIPPED, Calibration
 from devices.signals import DeviceKind, Role, Room, Signal
 
 
@@ -84,6 +85,7 @@ class HomeConfig:
     sensors: Mapping[str, Sensor] = field(default_factory=dict)
     sensitivity: float = 1.0  # > 1: alert sooner; < 1: later (homes.sensitivity)
     away_until: datetime | None = None  # declared holiday (homes.away_until)
+    calibration: Calibration = SHIPPED  # fitted on other homes (`veille eval` re-fits it)
 
     @cached_property
     def zone(self) -> ZoneInfo:

@@ -6,10 +6,10 @@ from datetime import UTC, datetime, time, timedelta
 
 from analytics.decision import Flag
 from analytics.explain import clock
-from analytics.habits import MEALS
 from analytics.health import Health
 from analytics.home import Place
 from analytics.state import Context
+from analytics.times_of_day import MEALS
 
 
 def note_activity(ctx: Context, local: datetime, place: Place) -> None:

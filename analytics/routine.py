@@ -33,6 +33,7 @@ from analytics.slots import (
     survival_quantile_s,
 )
 from analytics.tally import Tally
+from analytics.times_of_day import is_night_hour
 
 PLACES = len(Place)
 MIN_SILENCE_S = 300.0  # shorter silences say nothing about the tail we care about
@@ -77,7 +78,7 @@ POOL_DAYS = 3.0  # the same place at other hours counts as at most this many day
 # Allowed rate of silences beyond the threshold, per 15-minute slot and day: about one
 # false alert per home-month spread over the slots a resident is active in.
 RATE = 2e-4
-_NIGHT_SLOTS = np.array([h >= 22 or h < 7 for h in np.arange(SLOTS) // 4])
+_NIGHT_SLOTS = np.array([is_night_hour(slot // 4) for slot in range(SLOTS)])
 # Places where a quiet spell is someone up and about at home: not in the bedroom, not out.
 _UP_AND_ABOUT = [int(p) for p in Place if p not in (Place.BEDROOM, Place.ENTRANCE, Place.NIGHT_UP)]
 _KERNEL = np.array([1.0, 2.0, 3.0, 4.0, 5.0, 4.0, 3.0, 2.0, 1.0]) / 5.0  # ±1 h around a slot

@@ -8,6 +8,8 @@ from datetime import datetime
 import numpy as np
 import numpy.typing as npt
 
+from analytics.times_of_day import is_night_hour
+
 Array = npt.NDArray[np.float64]
 
 SLOTS = 96  # 15-minute slots in a local day
@@ -28,7 +30,7 @@ def day_type_of(local: datetime) -> int:
 
 
 def is_night(local: datetime) -> bool:
-    return local.hour >= 22 or local.hour < 7
+    return is_night_hour(local.hour)
 
 
 def bump_into(histogram: Array, duration_s: float) -> None:

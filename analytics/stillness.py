@@ -20,15 +20,9 @@ CEILING = timedelta(hours=16)
 NIGHT_UP_FLOOR = timedelta(minutes=50)
 NIGHT_UP_CEILING = timedelta(minutes=55)
 STILL_IN_BATHROOM = timedelta(minutes=30)
-# Awake in the daytime, this long without any movement is worth a call whatever the habit.
-# Learned limits are often far longer (10 h in a bedroom on a home's first days): a learner
-# keeps a margin above what it has seen. In 3.6 home-months of real homes (the longest quiet
-# spells `veille eval` prints): outside the bedroom, a quiet spell begun 08:00-18:00 lasted at
-# most 2 h 28 (CASAS; kasteren-a, with contact switches only, 1 h 55), and one begun
-# 18:00-21:00 at most 3 h 3 (CASAS's evenings in front of the television). In the bedroom once
-# up for the day, at most 57 min (kasteren-a): daytime naps there were short.
-DAY_CEILING = timedelta(hours=3)  # outside the bedroom, begun 08:00-18:00
-EVENING_CEILING = timedelta(hours=3, minutes=30)  # outside the bedroom, begun 18:00-21:00
+# The daytime and evening ceilings are fitted on real homes (`analytics.calibration`); in the
+# bedroom once up for the day, naps in the real homes lasted at most 57 min (kasteren-a), far
+# below this hand-set ceiling.
 NAP_CEILING = timedelta(hours=3)  # in the bedroom once up, begun 08:00-18:00
 DAY_HOURS, EVENING_HOURS = range(8, 18), range(18, 21)
 # Below those, the home's own record: its longest quiet spell outside the bedroom in the same
@@ -94,7 +88,7 @@ class Ceiling:
 
 def day_ceiling(ctx: Context) -> Ceiling | None:
     """The ceiling on the current silence that holds whatever the learned habit (see
-    `DAY_CEILING`), if any: none at night, in the evening in the bedroom, or asleep in the
+    `analytics.calibration`), if any: none at night, in the evening in the bedroom, or asleep in the
     morning."""
     st = ctx.state
     assert st.last_at is not None
@@ -109,10 +103,11 @@ def day_ceiling(ctx: Context) -> Ceiling | None:
         if evening or asleep_morning(ctx) is not None:
             return None
         return Ceiling(NAP_CEILING * scale, "daytime")
+    calibration = ctx.config.calibration
     hours, ceiling, room = (
-        (DAY_HOURS, DAY_CEILING, RECORD_ROOM)
+        (DAY_HOURS, calibration.day_ceiling, RECORD_ROOM)
         if day
-        else (EVENING_HOURS, EVENING_CEILING, EVENING_RECORD_ROOM)
+        else (EVENING_HOURS, calibration.evening_ceiling, EVENING_RECORD_ROOM)
     )
     period = "daytime" if day else "evening"
     record, days = ctx.model.record_s(local, hours)

@@ -32,7 +32,7 @@ class Silence(StrEnum):
 # meters report every few minutes (Tasmota's TelePeriod is 300 s).
 MAX_QUIET: dict[DeviceKind, timedelta] = {DeviceKind.POWER: timedelta(hours=1)}
 DEFAULT_MAX_QUIET = timedelta(hours=25)
-LOW_BATTERY_PCT = 15.0
+LOW_BATTERY_PCT = 15.0  # below this: low; one threshold for ingest, the detector and the digest
 STUCK_AFTER = timedelta(days=3)
 OTHERS_ACTIVE_WITHIN = timedelta(days=1)
 

@@ -10,11 +10,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from functools import partial
 from pathlib import Path
 
+from analytics.calibration import Calibration
+from analytics.home import HomeConfig, Observation
 from devices.datasets import DEFAULT_DATA_ROOT, load_home
 from devices.datasets.absences import home_labels
 from evaluation import bench, hindsight
@@ -26,11 +29,13 @@ from evaluation.backtest import (
     run_backtest,
     write_alerts,
 )
+from evaluation.fit import Longest, fit_calibration, longest
 from evaluation.injection import aware
 from evaluation.replay import home_config, observations
 from evaluation.report import (
     HEADLINE,
     at_equal_false_alerts,
+    false_alerts_by_kind,
     longest_table,
     matched_table,
     summarise,
@@ -81,13 +86,42 @@ def eval_add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--out", type=Path, default=Path(".veille/eval.json"), help="where to write the JSON"
     )
+    parser.add_argument(
+        "--in-sample",
+        action="store_true",
+        help="fit the calibration on every home, the scored one included (the older figures)",
+    )
 
 
-def _evaluate(name: str, data: Path, day: int, night: int) -> dict[str, Outcome]:
-    """One home, all its recordings (run in a worker process: homes are independent)."""
+def _recordings(name: str, data: Path) -> tuple[HomeConfig, list[Sequence[Observation]]]:
     records, sensor_map = load_home(name, data)
     config = home_config(sensor_map)
-    pieces = recordings(list(observations(records, config)))
+    return config, recordings(list(observations(records, config)))
+
+
+def _longest(name: str, data: Path) -> Longest:
+    """One home's training figures (run in a worker process)."""
+    return longest(*_recordings(name, data))
+
+
+def calibrations(trained: Mapping[str, Longest], in_sample: bool) -> dict[str, Calibration]:
+    """Per scored home, the calibration it is scored with: fitted on every single-resident
+    home but itself (leave-one-home-out), or on all of them (in sample). The two-resident
+    homes are never in the fit, so they are held out either way."""
+    every = fit_calibration(trained.values())
+    fitted = {name: every for name in SINGLE + SHARED}
+    if not in_sample:
+        for name in SINGLE:
+            fitted[name] = fit_calibration(v for h, v in trained.items() if h != name)
+    return fitted
+
+
+def _evaluate(
+    name: str, calibration: Calibration, data: Path, day: int, night: int
+) -> dict[str, Outcome]:
+    """One home, all its recordings (run in a worker process: homes are independent)."""
+    config, pieces = _recordings(name, data)
+    config = replace(config, calibration=calibration)
     labels = home_labels(name, data)
     absences = [aware(period, config.zone) for period in labels.absences]
     span = None if labels.span is None else aware(labels.span, config.zone)
@@ -97,9 +131,19 @@ def _evaluate(name: str, data: Path, day: int, night: int) -> dict[str, Outcome]
 
 def eval_run(args: argparse.Namespace) -> int:
     names = SINGLE + SHARED
+    protocol = "in-sample" if args.in_sample else "leave-one-home-out"
     with ProcessPoolExecutor() as pool:
+        trained = dict(
+            zip(SINGLE, pool.map(partial(_longest, data=args.data), SINGLE), strict=True)
+        )
+        fitted = calibrations(trained, args.in_sample)
         evaluate = partial(_evaluate, data=args.data, day=args.day, night=args.night)
-        per_home = dict(zip(names, pool.map(evaluate, names), strict=True))
+        outcomes = pool.map(evaluate, names, [fitted[n] for n in names])
+        per_home = dict(zip(names, outcomes, strict=True))
+    print(f"protocol: {protocol}")
+    for name in names:
+        c = fitted[name]
+        print(f"{name}: ceilings {c.day_ceiling} by day, {c.evening_ceiling} in the evening")
     for group in (SINGLE, SHARED):  # each group spends its own allowance
         bounds = spend_allowance([per_home[h][HINDSIGHT] for h in group])
         for home, bound in zip(group, bounds, strict=True):
@@ -122,7 +166,11 @@ def eval_run(args: argparse.Namespace) -> int:
         for h, r in per_home.items()
     }
     print(longest_table(quiet))
+    by_kind = {d: false_alerts_by_kind([per_home[h][d] for h in SINGLE]) for d in DETECTORS}
     report = {
+        "protocol": protocol,
+        "calibration": {h: _minutes(c) for h, c in fitted.items()},
+        "false_alerts_by_kind": by_kind,
         "single_resident": single,
         "two_residents": shared,
         "veille_at_equal_false_alerts": {base: asdict(row) for base, row in matched.items()},
@@ -139,13 +187,22 @@ def eval_run(args: argparse.Namespace) -> int:
         "trend_findings_per_home_quarter",
     )
     # The last line: the detectors only; the hindsight bound is in the tables and the report.
-    last: dict[str, dict[str, object]] = {
-        d: {k: single[d][k] for k in HEADLINE + extra} for d in DETECTORS
-    }
+    last: dict[str, object] = {"protocol": protocol}
+    for d in DETECTORS:
+        last[d] = {k: single[d][k] for k in HEADLINE + extra} | {
+            "false_alerts_by_kind": by_kind[d],
+            "homes": {h: {k: summarise([per_home[h][d]])[k] for k in HEADLINE} for h in SINGLE},
+        }
     for base, row in matched.items():
-        last[base]["veille_at_equal_false_alerts"] = row.veille
+        figures = last[base]
+        assert isinstance(figures, dict)
+        figures["veille_at_equal_false_alerts"] = row.veille
     print(json.dumps(last))
     return 0
+
+
+def _minutes(calibration: Calibration) -> dict[str, float]:
+    return {k: v.total_seconds() / 60 for k, v in asdict(calibration).items()}
 
 
 # -- veille bench detector ----------------------------------------------------------------------

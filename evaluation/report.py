@@ -53,6 +53,21 @@ def summarise(outcomes: Iterable[Outcome]) -> dict[str, float | int | None]:
     }
 
 
+def false_alerts_by_kind(outcomes: Iterable[Outcome]) -> dict[str, float]:
+    """Every kind of flag raised on these homes (each reaches a person: the stillness ones
+    a call, the information ones a message), per home-month. In the real logs nothing
+    happened to the residents, so each is a false one."""
+    rows = list(outcomes)
+    months = sum(o.months for o in rows)
+    counts: dict[str, int] = {}
+    for outcome in rows:
+        for alert in outcome.false_alert_log:
+            counts[alert["kind"]] = counts.get(alert["kind"], 0) + 1
+        for kind, n in outcome.other_flags.items():
+            counts[kind] = counts.get(kind, 0) + n
+    return {kind: round(n / months, 2) for kind, n in sorted(counts.items()) if months}
+
+
 COLUMNS = (
     ("false_alerts_per_home_month", "FA/home-mo"),
     ("first_week_false_alerts_per_home_month", "FA wk1"),

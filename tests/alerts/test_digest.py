@@ -131,3 +131,14 @@ def test_a_day_without_activity_is_not_all_is_well(
 
     [sent] = outbox.list_messages_to(conn, anna)
     assert sent.title == "Mamie Jeanne: no activity seen"
+
+
+def test_meal_times_and_the_night_are_the_detectors() -> None:
+    # 10:30 is breakfast and 22:30 is night for the detector's no-meal and night rules too.
+    activity = [
+        Activity(_local("10:30"), "kitchen", ""),
+        Activity(_local("22:30", DAY - timedelta(days=1)), "bathroom", ""),
+    ]
+    lines = summarize(activity, [], [], DAY, PARIS)
+    assert "Kitchen: breakfast (no sign of lunch, dinner)" in lines
+    assert "Night: 1 movements, 1 bathroom visit(s)" in lines

@@ -5,12 +5,11 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from analytics.calibration import DAY_CEILING, EVENING_CEILING
 from analytics.engine import HomeDetector
 from analytics.home import Observation, Place
 from analytics.stillness import (
-    DAY_CEILING,
     DAY_HOURS,
-    EVENING_CEILING,
     LONG_NIGHT,
     NAP_CEILING,
     NIGHT_UP_CEILING,

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from evaluation.command import bench_add_arguments, bench_run, eval_add_arguments, eval_run
+from evaluation.scoring import SINGLE
 
 
 def parse(add: Callable[[argparse.ArgumentParser], None], argv: list[str]) -> argparse.Namespace:
@@ -30,13 +31,21 @@ def test_eval_prints_tables_and_ends_with_one_json_object(
     lines = capsys.readouterr().out.strip().splitlines()
     assert any(line.startswith("single-resident homes") for line in lines)
     last = json.loads(lines[-1])
+    assert last.pop("protocol") == "leave-one-home-out"
     assert set(last) == {"veille", "timer_4h_day", "timer_12h", "slot_max_cuddihy"}
     keys = {"false_alerts_per_home_month", "recall", "delay_min_p50", "delay_min_p90"}
     for figures in last.values():
         assert keys <= set(figures)
+        assert set(figures["homes"]) == set(SINGLE)
+        # Every stillness false alert is in the per-kind rates, with the information ones.
+        months = figures["false_alerts_per_home_month"]
+        assert sum(figures["false_alerts_by_kind"].values()) >= months - 0.05
     for baseline in ("timer_4h_day", "timer_12h", "slot_max_cuddihy"):
         assert set(last[baseline]["veille_at_equal_false_alerts"]) == keys
     report = json.loads(out.read_text())
+    # Each single-resident home is scored with ceilings fitted on the others only.
+    held_out = report["calibration"]
+    assert held_out["casas-al-smarthome"] != held_out["kasteren-a"]
     assert set(report["homes"]) >= {"casas-al-smarthome", "kasteren-a", "aras-a"}
     assert set(report["veille_false_alerts"]) == set(report["homes"])
     assert set(report["veille_at_equal_false_alerts"]) == {
