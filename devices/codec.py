@@ -114,6 +114,13 @@ class Router:
             topics += self.homeassistant.subscriptions()
         return topics
 
+    def discovery_subscriptions(self) -> list[str]:
+        return self.homeassistant.subscriptions() if self.homeassistant is not None else []
+
+    def learned_subscriptions(self) -> list[str]:
+        """Every state topic discovery taught that needed its own subscription."""
+        return sorted(self._subscribed)
+
     def new_subscriptions(self) -> list[str]:
         """State topics discovery taught since the last call that no subscription covers."""
         if self.homeassistant is None:

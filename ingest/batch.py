@@ -62,6 +62,8 @@ class Pending:
     messages: int
     last_topic: str
     last_payload: str
+    suggested_kind: str = ""  # from the device's own announcement (discovery)
+    suggested_room: str = ""
 
 
 @dataclass(slots=True)
@@ -104,7 +106,9 @@ def decode_all(router: Router, items: list[Received], batch: Batch) -> list[Deco
 
 
 def unknown_sources(decoded: list[Decoded], registry: dict[str, DeviceKey]) -> set[str]:
-    return {m.source for _, _, m in decoded if m.source not in registry and not m.meta}
+    return {
+        m.source for _, _, m in decoded if m.source not in registry and "bridge_state" not in m.meta
+    }
 
 
 def build(
@@ -248,11 +252,14 @@ def _text(value: str) -> str:
 def _record_pending(batch: Batch, item: Received, received_at: datetime, message: Message) -> None:
     pending = batch.pending.get(message.source)
     text = _text(item[1][:2000].decode("utf-8", "replace"))
+    kind, room = message.meta.get("suggested_kind", ""), message.meta.get("suggested_room", "")
     if pending is None:
         batch.pending[message.source] = Pending(
-            message.model, received_at, received_at, 1, item[0], text
+            message.model, received_at, received_at, 1, item[0], text, kind, room
         )
         return
+    pending.suggested_kind = kind or pending.suggested_kind
+    pending.suggested_room = room or pending.suggested_room
     pending.messages += 1
     pending.last_seen_at = received_at
     pending.last_topic, pending.last_payload = item[0], text

@@ -10,7 +10,9 @@ import argparse
 
 import psycopg
 
+from devices.codec import Router
 from devices.signals import DeviceKind, Role, Room
+from ingest import decode_command
 from storage import device_status
 from storage.homes import get_home, upsert_device
 
@@ -30,9 +32,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     remove.add_argument("home_or_source", help="home id, or a pending source with --pending")
     remove.add_argument("device", nargs="?", help="device id")
     remove.add_argument("--pending", action="store_true", help="drop a pending source")
+    decode = actions.add_parser(
+        "decode", help="what ingest makes of one payload (read from stdin); no database needed"
+    )
+    decode_command.add_arguments(decode)
+    for option, default in (
+        ("--topic-prefix", "veille"),
+        ("--z2m-base-topic", "zigbee2mqtt"),
+        ("--ha-discovery-prefix", "homeassistant"),
+    ):
+        decode.add_argument(option, default=default)
 
 
 def run(args: argparse.Namespace, database_url: str, mqtt_url: str = "") -> int:
+    if args.action == "decode":
+        router = Router(
+            args.topic_prefix, args.z2m_base_topic, ha_discovery_prefix=args.ha_discovery_prefix
+        )
+        return decode_command.run(args, router)
     with psycopg.connect(database_url, autocommit=True) as conn:
         if args.action == "list":
             return _list(conn, args.home)
@@ -61,6 +78,11 @@ def _list(conn: psycopg.Connection[tuple[object, ...]], home: str | None) -> int
                 f"  {p.source:<40} {p.model or '?':<14} {p.messages:>8} messages, "
                 f"last {p.last_seen_at:%Y-%m-%d %H:%M:%S} on {p.last_topic}"
             )
+            if p.suggested_kind or p.suggested_room:
+                print(
+                    f"    it announces itself as: kind {p.suggested_kind or '?'}, "
+                    f"room {p.suggested_room or '?'} (assign to confirm)"
+                )
     return 0
 
 

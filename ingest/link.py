@@ -50,11 +50,14 @@ class Link:
         receive_maximum: int,
         session_expiry_s: int,
         protocol: MQTTProtocolVersion = MQTTProtocolVersion.MQTTv5,
+        replay_retained: list[str] | None = None,
     ) -> None:
         parts = urlsplit(url)
         self._host, self._port = parts.hostname or "127.0.0.1", parts.port or 1883
         self.protocol = protocol
-        self._topics = topics
+        self._topics = list(topics)
+        self._replay = set(replay_retained or ())  # retained messages resent on every connect
+        self._connected = False
         self._receive_maximum = receive_maximum
         self._session_expiry_s = session_expiry_s
         self._lock = threading.Lock()
@@ -101,6 +104,15 @@ class Link:
         self.client.disconnect()
         self.client.loop_stop()
 
+    def subscribe(self, topics: list[str]) -> None:
+        """Add subscriptions (topics discovery named); kept for reconnects."""
+        with self._lock:
+            self._topics += topics
+            connected = self._connected
+        if connected:
+            options = SubscribeOptions(qos=1)
+            self.client.subscribe([(t, options) for t in topics])
+
     def take(self, limit: int) -> list[Received]:
         buffer = self._buffer
         return [buffer.popleft() for _ in range(min(limit, len(buffer)))]
@@ -142,16 +154,21 @@ class Link:
             return
         with self._lock:
             self._generation += 1
+            self._connected = True
+            topics = list(self._topics)
         log.info("MQTT connected (session present: %s)", flags.session_present)
         if self.protocol == MQTTProtocolVersion.MQTTv5:
             # Retained messages are replayed only for subscriptions the session lacks.
             options = SubscribeOptions(
                 qos=1, retainHandling=SubscribeOptions.RETAIN_SEND_IF_NEW_SUB
             )
-            client.subscribe([(t, options) for t in self._topics])
+            replay = SubscribeOptions(qos=1)
+            client.subscribe([(t, replay if t in self._replay else options) for t in topics])
         elif not flags.session_present:
             # 3.1.1 has no such option: the kept session already holds the subscriptions.
-            client.subscribe([(t, 1) for t in self._topics])
+            client.subscribe([(t, 1) for t in topics])
+        elif self._replay:
+            client.subscribe([(t, 1) for t in sorted(self._replay)])
         else:
             self.subscribed.set()
 
@@ -165,6 +182,7 @@ class Link:
     ) -> None:
         with self._lock:
             self._generation += 1  # acks of messages received so far must not be sent now
+            self._connected = False
         self.subscribed.clear()
         if reason.is_failure:
             log.warning("MQTT connection lost (%s); reconnecting", reason)

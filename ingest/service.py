@@ -39,6 +39,7 @@ class IngestConfig:
     client_id: str = "veille-ingest"
     topic_prefix: str = "veille"
     z2m_base_topic: str = "zigbee2mqtt"
+    ha_discovery_prefix: str = "homeassistant"  # learn devices from discovery; "" = off
     batch_size: int = 5000
     batch_ms: int = 50  # at normal load batches close on age: this is most of the latency
     # Flush early once the stream pauses this long: keeps latency low at light load, and
@@ -53,7 +54,8 @@ class IngestConfig:
     share_group: str = ""  # several ingest processes: MQTT shared subscription group
     power_threshold_w: float = DEFAULT_POWER_THRESHOLD_W
     shelly: bool = True  # subscribe to +/events/rpc, +/online, +/status/+
-    tasmota: bool = True  # subscribe to tele/+/+, stat/+/+
+    tasmota: bool = True  # subscribe to tele/+/+, stat/+/+, tele/+/+/SENSOR
+    esphome: bool = True  # subscribe to +/status, +/binary_sensor/+/state, +/sensor/+/state
 
 
 @dataclass(slots=True)
@@ -71,7 +73,12 @@ class IngestService:
     def __init__(self, config: IngestConfig) -> None:
         self.config = config
         self.router = Router(
-            config.topic_prefix, config.z2m_base_topic, config.shelly, config.tasmota
+            config.topic_prefix,
+            config.z2m_base_topic,
+            config.shelly,
+            config.tasmota,
+            config.ha_discovery_prefix,
+            config.esphome,
         )
         self.stats = Stats()
         self.store = Store(config.database_url)
@@ -83,9 +90,12 @@ class IngestService:
         self._health_at = 0.0  # a first health pass right after start
         self.link = self._new_link(MQTTProtocolVersion.MQTTv5)
 
+    @property
+    def _share(self) -> str:
+        return f"$share/{self.config.share_group}/" if self.config.share_group else ""
+
     def topics(self) -> list[str]:
-        share = f"$share/{self.config.share_group}/" if self.config.share_group else ""
-        return [share + t for t in self.router.subscriptions()]
+        return [self._share + t for t in self.router.subscriptions()]
 
     def run(self, stop: threading.Event) -> None:
         """Ingest until `stop` is set; survives broker and database outages by itself."""
@@ -123,10 +133,13 @@ class IngestService:
         link = Link(
             self.config.mqtt_url,
             self.config.client_id,
-            self.topics(),
+            self.topics() + [self._share + t for t in self.router.learned_subscriptions()],
             min(self.config.receive_maximum, 65_535),
             self.config.session_expiry_s,
             protocol,
+            # Discovery configs are retained: replayed on every connect, so a restarted
+            # ingest knows the state topics again before their messages arrive.
+            replay_retained=[self._share + t for t in self.router.discovery_subscriptions()],
         )
         link.batch_size = self.config.batch_size
         return link
@@ -170,6 +183,10 @@ class IngestService:
             self._refresh_registry(stop)
         batch = batches.Batch()
         decoded = batches.decode_all(self.router, items, batch)
+        learned = self.router.new_subscriptions()
+        if learned:
+            # State topics discovery just named; the session keeps them across restarts.
+            self.link.subscribe([self._share + t for t in learned])
         unknown = batches.unknown_sources(decoded, self.registry)
         if unknown:
             # A device registered since the last refresh must not be filed as pending.

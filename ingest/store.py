@@ -114,6 +114,8 @@ class Store:
                             p.messages,
                             p.last_topic,
                             p.last_payload,
+                            p.suggested_kind,
+                            p.suggested_room,
                         )
                         for src, p in batch.pending.items()
                     ],

@@ -55,6 +55,7 @@ COMMANDS: dict[str, Command] = {
             "client_id": s.ingest_client_id,
             "topic_prefix": s.topic_prefix,
             "z2m_base_topic": s.z2m_base_topic,
+            "ha_discovery_prefix": s.ha_discovery_prefix,
             "batch_size": s.ingest_batch_size,
             "batch_ms": s.ingest_batch_ms,
             "share_group": s.ingest_share_group,
@@ -112,8 +113,16 @@ COMMANDS: dict[str, Command] = {
     ),
     "devices": Command(
         "ingest.devices_command",
-        "list devices and pending ones, assign or remove them",
-        lambda m, a, s: m.run(a, _needs("database_url", s.database_url)),
+        "list devices and pending ones, assign or remove them, decode a payload",
+        # Decoding one payload is pure: it needs no database.
+        lambda m, a, s: m.run(
+            a, s.database_url if a.action == "decode" else _needs("database_url", s.database_url)
+        ),
+        defaults=lambda s: {
+            "topic_prefix": s.topic_prefix,
+            "z2m_base_topic": s.z2m_base_topic,
+            "ha_discovery_prefix": s.ha_discovery_prefix,
+        },
     ),
 }
 
