@@ -58,6 +58,8 @@ class Link:
         self._topics = list(topics)
         self._replay = set(replay_retained or ())  # retained messages resent on every connect
         self._connected = False
+        self._acked: set[str] = set()  # topics the broker confirmed a subscription to
+        self._awaiting: dict[int, list[str]] = {}  # SUBSCRIBE packet id -> its topics
         self._receive_maximum = receive_maximum
         self._session_expiry_s = session_expiry_s
         self._lock = threading.Lock()
@@ -86,7 +88,7 @@ class Link:
         self.client.on_connect = self._on_connect
         self.client.on_disconnect = self._on_disconnect
         self.client.on_message = self._on_message
-        self.client.on_subscribe = lambda *args: self.subscribed.set()
+        self.client.on_subscribe = self._on_subscribe
 
     def start(self) -> None:
         if self.protocol == MQTTProtocolVersion.MQTTv5:
@@ -111,7 +113,23 @@ class Link:
             connected = self._connected
         if connected:
             options = SubscribeOptions(qos=1)
-            self.client.subscribe([(t, options) for t in topics])
+            self._subscribe([(t, options) for t in topics])
+
+    def is_subscribed(self, topic: str) -> bool:
+        """Whether the broker has confirmed a subscription to `topic` on this connection."""
+        with self._lock:
+            return topic in self._acked
+
+    def _subscribe(self, subscriptions: list[tuple[str, Any]]) -> None:
+        with self._lock:
+            _, mid = self.client.subscribe(subscriptions)
+            if mid is not None:
+                self._awaiting[mid] = [t for t, _ in subscriptions]
+
+    def _on_subscribe(self, client: mqtt.Client, userdata: object, mid: int, *args: object) -> None:
+        with self._lock:
+            self._acked.update(self._awaiting.pop(mid, []))
+        self.subscribed.set()
 
     def take(self, limit: int) -> list[Received]:
         buffer = self._buffer
@@ -163,13 +181,17 @@ class Link:
                 qos=1, retainHandling=SubscribeOptions.RETAIN_SEND_IF_NEW_SUB
             )
             replay = SubscribeOptions(qos=1)
-            client.subscribe([(t, replay if t in self._replay else options) for t in topics])
+            self._subscribe([(t, replay if t in self._replay else options) for t in topics])
         elif not flags.session_present:
             # 3.1.1 has no such option: the kept session already holds the subscriptions.
-            client.subscribe([(t, 1) for t in topics])
+            self._subscribe([(t, 1) for t in topics])
         elif self._replay:
-            client.subscribe([(t, 1) for t in sorted(self._replay)])
+            with self._lock:
+                self._acked.update(topics)  # the kept session holds them
+            self._subscribe([(t, 1) for t in sorted(self._replay)])
         else:
+            with self._lock:
+                self._acked.update(topics)
             self.subscribed.set()
 
     def _on_disconnect(
@@ -183,6 +205,7 @@ class Link:
         with self._lock:
             self._generation += 1  # acks of messages received so far must not be sent now
             self._connected = False
+            self._acked.clear()
         self.subscribed.clear()
         if reason.is_failure:
             log.warning("MQTT connection lost (%s); reconnecting", reason)
