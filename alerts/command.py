@@ -6,6 +6,7 @@ import argparse
 import signal
 import threading
 
+from alerts.homeassistant import run_status_publisher
 from alerts.monitor import MonitorConfig
 from alerts.people import ContactError, check_urls
 from alerts.sender import SenderConfig
@@ -39,6 +40,9 @@ def run(
     secret_key: str,
     admin_urls: str = "",
     deadman_url: str = "",
+    mqtt_url: str = "",
+    ha_discovery_prefix: str = "",
+    topic_prefix: str = "veille",
 ) -> int:
     """`admin_urls`: space-separated apprise URLs told when Veille stalls (settings
     ``admin_apprise_urls``); `deadman_url`: fetched while all is healthy."""
@@ -64,5 +68,17 @@ def run(
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
+    publisher = None
+    if mqtt_url and ha_discovery_prefix:
+        # Each home's status on the household's own Home Assistant dashboard.
+        publisher = threading.Thread(
+            target=run_status_publisher,
+            args=(database_url, mqtt_url, ha_discovery_prefix, topic_prefix, stop),
+            name="ha-status",
+            daemon=True,
+        )
+        publisher.start()
     run_alerts(config, clock_from_args(args), stop)
+    if publisher is not None:
+        publisher.join(10)
     return 0

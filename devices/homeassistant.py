@@ -50,7 +50,9 @@ _ABBREVIATIONS = {
     "sa": "suggested_area",
     "mf": "manufacturer",
     "mdl": "model",
+    "o": "origin",
 }
+OWN_ORIGIN = "Veille"  # the status Veille publishes about each home (alerts/homeassistant.py)
 _BINARY = {
     "motion": Signal.MOTION,
     "occupancy": Signal.MOTION,  # HA's PIRs and mmWave sensors alike: wiring makes mats occupancy
@@ -154,6 +156,9 @@ class HomeAssistant:
         if not payload.strip():
             return Ignored("discovery config removed")
         config = _expand(json_object(payload, "discovery config"))
+        origin = config.get("origin")
+        if isinstance(origin, dict) and origin.get("name") == OWN_ORIGIN:
+            return Ignored("Veille's own status, published for Home Assistant")
         component = topic[len(self._head) :].split("/", 1)[0]
         found = config.get("device")
         device: dict[str, Any] = found if isinstance(found, dict) else {}
@@ -200,6 +205,8 @@ class HomeAssistant:
         device_class = str(config.get("device_class") or "")
         if platform == "binary_sensor":
             signal = _BINARY.get(device_class)
+            if signal is None and device_class:
+                return None  # connectivity, problem, battery...: about the device, not a person
         elif platform == "switch":
             signal = Signal.SWITCH_ON  # a relay: its state
         else:
