@@ -12,6 +12,7 @@ from collections.abc import Callable
 from devices import native
 from devices.esphome import ESPHome
 from devices.homeassistant import HomeAssistant
+from devices.homie import Homie
 from devices.shelly import Shelly
 from devices.signals import DecodeError, Ignored, Message, Signal
 from devices.tasmota import Tasmota
@@ -85,6 +86,7 @@ class Router:
         tasmota: bool = True,
         ha_discovery_prefix: str = "homeassistant",
         esphome: bool = True,
+        homie: bool = True,
     ) -> None:
         self.native_prefix = native_prefix
         self.zigbee2mqtt = Zigbee2MQTT(z2m_base_topic)
@@ -96,6 +98,7 @@ class Router:
             else None
         )
         self.esphome = ESPHome() if esphome else None
+        self.homie = Homie() if homie else None
         self._learned_version = 0
         self._subscribed: set[str] = set()
         self._native_head = f"{native_prefix}/{native.VERSION}/"
@@ -110,6 +113,8 @@ class Router:
             topics += self.tasmota.subscriptions()
         if self.esphome is not None:
             topics += self.esphome.subscriptions()
+        if self.homie is not None:
+            topics += self.homie.subscriptions()
         if self.homeassistant is not None:
             topics += self.homeassistant.subscriptions()
         return topics
@@ -187,6 +192,8 @@ class Router:
             return ha.decode
         if self.shelly is not None and self.shelly.matches(topic):
             return self.shelly.decode
+        if self.homie is not None and self.homie.matches(topic):
+            return self.homie.decode
         if self.esphome is not None and self.esphome.matches(topic):
             return self.esphome.decode
         return None

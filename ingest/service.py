@@ -56,6 +56,7 @@ class IngestConfig:
     shelly: bool = True  # subscribe to +/events/rpc, +/online, +/status/+
     tasmota: bool = True  # subscribe to tele/+/+, stat/+/+, tele/+/+/SENSOR
     esphome: bool = True  # subscribe to +/status, +/binary_sensor/+/state, +/sensor/+/state
+    homie: bool = True  # subscribe to homie/#
 
 
 @dataclass(slots=True)
@@ -79,6 +80,7 @@ class IngestService:
             config.tasmota,
             config.ha_discovery_prefix,
             config.esphome,
+            config.homie,
         )
         self.stats = Stats()
         self.store = Store(config.database_url)

@@ -22,5 +22,5 @@ def test_payload_corpus(case: dict[str, Any]) -> None:
 
 def test_real_cases_say_where_they_come_from_and_what_they_mean() -> None:
     real = [c.values[0] for e in ECOSYSTEMS for c in cases(e) if "origin" in c.values[0]]
-    assert len(real) >= 18
+    assert len(real) >= 19
     assert all(c.get("conclusion") for c in real)

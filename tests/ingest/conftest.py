@@ -98,6 +98,7 @@ def ingest_config(
         shelly=False,
         tasmota=False,
         esphome=False,
+        homie=False,
         ha_discovery_prefix=f"{topic_prefix}/ha",
     )
     return replace(config, **overrides)  # type: ignore[arg-type]
