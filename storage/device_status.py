@@ -34,6 +34,16 @@ def registry(conn: Conn) -> dict[str, DeviceKey]:
     return {str(s): (str(h), str(d)) for s, h, d in rows}
 
 
+def find_device(conn: Conn, name: str) -> tuple[str, str, str] | None:
+    """(home_id, device_id, source) of the device named HOME/DEVICE or by its source."""
+    row = conn.execute(
+        f"SELECT home_id, id, {_SOURCE} FROM devices WHERE source = %s"
+        " OR home_id || '/' || id = %s LIMIT 1",
+        (name, name),
+    ).fetchone()
+    return (str(row[0]), str(row[1]), str(row[2])) if row else None
+
+
 def wiring(conn: Conn) -> dict[DeviceKey, tuple[DeviceKind, Role]]:
     """Every registered device's kind and role: what its generic inputs mean."""
     rows = conn.execute("SELECT home_id, id, kind, role FROM devices").fetchall()
