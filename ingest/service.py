@@ -28,6 +28,9 @@ from ingest.store import Store
 log = logging.getLogger(__name__)
 
 REGISTRY_REFRESH_S = 30.0
+# `veille devices explain` keeps a device's messages at most this often: enough to debug a
+# sensor, and a busy stream does not write a second row for every event.
+EXPLAIN_EVERY_S = 5.0
 HEALTH_EVERY_S = 60.0
 STATS_EVERY_S = 60.0
 
@@ -90,6 +93,7 @@ class IngestService:
         self._registry_at = 0.0
         self._stats_at = time.monotonic()
         self._health_at = 0.0  # a first health pass right after start
+        self._explained_at: dict[tuple[str, str], float] = {}
         self.link = self._new_link(MQTTProtocolVersion.MQTTv5)
 
     @property
@@ -203,6 +207,7 @@ class IngestService:
             self.config.trust_device_time,
             self.wiring,
         )
+        self._throttle_explained(batch)
         try:
             stored = self.store.with_retry(stop, lambda s: s.write(batch, datetime.now(UTC)))
         except psycopg.Error as exc:
@@ -214,6 +219,14 @@ class IngestService:
             return  # stopping: nothing acknowledged, the broker will redeliver
         self.link.ack(items)
         self._count(items, batch, stored)
+
+    def _throttle_explained(self, batch: batches.Batch) -> None:
+        now, last = time.monotonic(), self._explained_at
+        for device in list(batch.recent):
+            if now - last.get(device, -EXPLAIN_EVERY_S) < EXPLAIN_EVERY_S:
+                del batch.recent[device]
+            else:
+                last[device] = now
 
     def _count(self, items: list[batches.Received], batch: batches.Batch, stored: int) -> None:
         stats = self.stats

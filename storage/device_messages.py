@@ -26,14 +26,15 @@ class DeviceMessage:
 def record(conn: Conn, rows: Sequence[MessageRow]) -> None:
     if not rows:
         return
-    with conn.cursor() as cur:
-        # Devices removed meanwhile are skipped, never an error that fails the batch.
-        cur.executemany(
-            "INSERT INTO device_messages (home_id, device_id, received_at, topic, payload,"
-            " outcome) SELECT %s, %s, %s, %s, %s, %s WHERE EXISTS"
-            " (SELECT 1 FROM devices WHERE home_id = %s AND id = %s)",
-            [(*r, r[0], r[1]) for r in rows],
-        )
+    columns = list(zip(*rows, strict=True))
+    # One statement per batch; devices removed meanwhile are skipped, never an error.
+    conn.execute(
+        "INSERT INTO device_messages (home_id, device_id, received_at, topic, payload, outcome)"
+        " SELECT m.* FROM unnest(%s::text[], %s::text[], %s::timestamptz[], %s::text[],"
+        " %s::text[], %s::text[]) AS m(h, d, at, t, p, o)"
+        " JOIN devices v ON v.home_id = m.h AND v.id = m.d",
+        [list(c) for c in columns],
+    )
 
 
 def trim(conn: Conn, before: datetime) -> None:

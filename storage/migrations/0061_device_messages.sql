@@ -1,6 +1,6 @@
 -- The last messages each registered device sent and what ingest made of them, for
 -- `veille devices explain`. Bounded: ingest keeps the newest few per device (and at most one
--- per device per batch), and drops them after the dead letters' retention, as raw payloads
+-- per device every few seconds), and drops them after the dead letters' retention, as raw payloads
 -- may hold personal data.
 CREATE TABLE device_messages (
     id              bigserial PRIMARY KEY,
