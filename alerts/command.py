@@ -6,6 +6,7 @@ import argparse
 import signal
 import threading
 
+from alerts.homeassistant import run_status_publisher
 from alerts.monitor import MonitorConfig
 from alerts.outbound import Outbound
 from alerts.people import ContactError, check_urls
@@ -44,11 +45,15 @@ def run(
     data_key: str = "",
     outbound: Outbound | None = None,
     retention: Retention | None = None,
+    mqtt_url: str = "",
+    ha_discovery_prefix: str = "",
+    topic_prefix: str = "veille",
 ) -> int:
     """`admin_urls`: space-separated apprise URLs told when Veille stalls (settings
-        ``admin_apprise_urls``); `deadman_url`: fetched while all is healthy; `data_key` opens
-        the sealed apprise URLs; `outbound`: where messages may go; `retention`: how long each kind
-    of data is kept (applied hourly by this service)."""
+    ``admin_apprise_urls``); `deadman_url`: fetched while all is healthy; `data_key` opens the
+    sealed apprise URLs; `outbound`: where messages may go; `retention`: how long each kind of
+    data is kept (applied hourly by this service); `mqtt_url` and `ha_discovery_prefix`: where
+    each home's status is published for Home Assistant."""
     if not secret_key:
         print("veille alerts: VEILLE_SECRET_KEY is needed to sign action links")
         return 2
@@ -80,5 +85,17 @@ def run(
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
+    publisher = None
+    if mqtt_url and ha_discovery_prefix:
+        # Each home's status on the household's own Home Assistant dashboard.
+        publisher = threading.Thread(
+            target=run_status_publisher,
+            args=(database_url, mqtt_url, ha_discovery_prefix, topic_prefix, stop),
+            name="ha-status",
+            daemon=True,
+        )
+        publisher.start()
     run_alerts(config, clock_from_args(args), stop)
+    if publisher is not None:
+        publisher.join(10)
     return 0

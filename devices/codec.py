@@ -10,6 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from devices import native
+from devices.esphome import ESPHome
+from devices.homeassistant import HomeAssistant
+from devices.homie import Homie
 from devices.shelly import Shelly
 from devices.signals import DecodeError, Ignored, Message, Signal
 from devices.tasmota import Tasmota
@@ -61,6 +64,17 @@ Codec = Callable[[str, bytes], Decoded]
 _ROUTES_CACHED = 100_000
 
 
+def covers(topic_filter: str, topic: str) -> bool:
+    """Whether an MQTT subscription filter (with + and #) matches a topic."""
+    want, have = topic_filter.split("/"), topic.split("/")
+    for i, part in enumerate(want):
+        if part == "#":
+            return True
+        if i >= len(have) or (part != "+" and part != have[i]):
+            return False
+    return len(want) == len(have)
+
+
 class Router:
     """Decode any subscribed topic into what it means: messages, or `Ignored` with a reason."""
 
@@ -70,11 +84,23 @@ class Router:
         z2m_base_topic: str = "zigbee2mqtt",
         shelly: bool = True,
         tasmota: bool = True,
+        ha_discovery_prefix: str = "homeassistant",
+        esphome: bool = True,
+        homie: bool = True,
     ) -> None:
         self.native_prefix = native_prefix
         self.zigbee2mqtt = Zigbee2MQTT(z2m_base_topic)
         self.shelly = Shelly() if shelly else None
         self.tasmota = Tasmota() if tasmota else None
+        self.homeassistant = (
+            HomeAssistant(ha_discovery_prefix, lambda t: self._vendor(t) is not None)
+            if ha_discovery_prefix
+            else None
+        )
+        self.esphome = ESPHome() if esphome else None
+        self.homie = Homie() if homie else None
+        self._learned_version = 0
+        self._subscribed: set[str] = set()
         self._native_head = f"{native_prefix}/{native.VERSION}/"
         self._z2m_head = z2m_base_topic + "/"
         self._routes: dict[str, tuple[Codec | None, int]] = {}
@@ -85,7 +111,33 @@ class Router:
             topics += self.shelly.subscriptions()
         if self.tasmota is not None:
             topics += self.tasmota.subscriptions()
+        if self.esphome is not None:
+            topics += self.esphome.subscriptions()
+        if self.homie is not None:
+            topics += self.homie.subscriptions()
+        if self.homeassistant is not None:
+            topics += self.homeassistant.subscriptions()
         return topics
+
+    def discovery_subscriptions(self) -> list[str]:
+        return self.homeassistant.subscriptions() if self.homeassistant is not None else []
+
+    def learned_subscriptions(self) -> list[str]:
+        """Every state topic discovery taught that needed its own subscription."""
+        return sorted(self._subscribed)
+
+    def new_subscriptions(self) -> list[str]:
+        """State topics discovery taught since the last call that no subscription covers."""
+        if self.homeassistant is None:
+            return []
+        static = self.subscriptions()
+        fresh = [
+            t
+            for t in self.homeassistant.topics()
+            if t not in self._subscribed and not any(covers(f, t) for f in static)
+        ]
+        self._subscribed.update(fresh)
+        return fresh
 
     def decode(self, topic: str, payload: bytes) -> Decoded:
         route = self._routes.get(topic)
@@ -100,6 +152,10 @@ class Router:
         if codec is None:
             raise DecodeError(f"no codec for topic {topic[:120]!r}")
         decoded = codec(topic, payload)
+        ha = self.homeassistant
+        if ha is not None and ha.version != self._learned_version:
+            self._learned_version = ha.version
+            self._routes.clear()  # topics discovery taught (or forgot) route differently now
         if type(decoded) is Message:
             for reading in decoded.readings:
                 low, high = RANGES[reading.signal]
@@ -116,15 +172,30 @@ class Router:
             return self.zigbee2mqtt.decode, MAX_BRIDGE_PAYLOAD_BYTES
         return self._codec_for(topic), MAX_PAYLOAD_BYTES
 
-    def _codec_for(self, topic: str) -> Codec | None:
+    def _vendor(self, topic: str) -> Codec | None:
+        """The codec of a topic scheme that says more than discovery would."""
         if topic.startswith(self._native_head):
             return self._native
         if topic.startswith(self._z2m_head):
             return self.zigbee2mqtt.decode
-        if self.shelly is not None and self.shelly.matches(topic):
-            return self.shelly.decode
         if self.tasmota is not None and self.tasmota.matches(topic):
             return self.tasmota.decode
+        return None
+
+    def _codec_for(self, topic: str) -> Codec | None:
+        vendor = self._vendor(topic)
+        if vendor is not None:
+            return vendor
+        # Discovery knows more than a vendor's topic scheme (device class, unit): it goes first.
+        ha = self.homeassistant
+        if ha is not None and (ha.is_config(topic) or ha.knows(topic)):
+            return ha.decode
+        if self.shelly is not None and self.shelly.matches(topic):
+            return self.shelly.decode
+        if self.homie is not None and self.homie.matches(topic):
+            return self.homie.decode
+        if self.esphome is not None and self.esphome.matches(topic):
+            return self.esphome.decode
         return None
 
     def _native(self, topic: str, payload: bytes) -> Message:

@@ -62,6 +62,8 @@ class Pending:
     messages: int
     last_topic: str
     last_payload: str
+    suggested_kind: str = ""  # from the device's own announcement (discovery)
+    suggested_room: str = ""
 
 
 @dataclass(slots=True)
@@ -72,6 +74,11 @@ class Batch:
     dead: list[DeadLetterRow] = field(default_factory=list)
     bridges: dict[str, tuple[str, datetime]] = field(default_factory=dict)  # source -> state
     skipped_duplicates: int = 0
+    # Each device's last message in this batch, for `veille devices explain`: (received_at,
+    # topic, payload, retained, the slice of `events` it became). Formatted only when stored.
+    recent: dict[DeviceKey, tuple[datetime, str, bytes, bool, int, int]] = field(
+        default_factory=dict
+    )
     ignored: int = 0  # understood and deliberately not stored (commands, duplicate topics)
 
 
@@ -104,7 +111,9 @@ def decode_all(router: Router, items: list[Received], batch: Batch) -> list[Deco
 
 
 def unknown_sources(decoded: list[Decoded], registry: dict[str, DeviceKey]) -> set[str]:
-    return {m.source for _, _, m in decoded if m.source not in registry and not m.meta}
+    return {
+        m.source for _, _, m in decoded if m.source not in registry and "bridge_state" not in m.meta
+    }
 
 
 def build(
@@ -179,6 +188,7 @@ def _add(
         status.available = True
     home_id, device_id = device
     events = batch.events
+    first = len(events)
     for reading, (at, corrected) in zip(readings, times, strict=True):  # type: ignore[misc]
         signal = reading.signal
         activity = tracker.decide(device, reading, retain)
@@ -201,6 +211,19 @@ def _add(
                 dup,
             )
         )
+    batch.recent[device] = (received_at, topic, payload, retain, first, len(events))
+
+
+def outcome(batch: Batch, device: DeviceKey) -> str:
+    """What a device's last message in `batch` became, in words."""
+    _, _, _, retained, start, end = batch.recent[device]
+    if retained:
+        return "retained replay: state only, not stored"
+    parts = [
+        f"{signal}={value:g}" + (" (activity)" if activity else "")
+        for _, _, _, signal, value, activity, *_ in batch.events[start:end]
+    ]
+    return ", ".join(parts) or "no reading (device heard)"
 
 
 def _event_time(
@@ -245,14 +268,22 @@ def _text(value: str) -> str:
     return value.replace("\x00", "") if "\x00" in value else value
 
 
+def payload_text(payload: bytes) -> str:
+    """A raw payload as kept for a person to read: its start, as text PostgreSQL accepts."""
+    return _text(payload[:2000].decode("utf-8", "replace"))
+
+
 def _record_pending(batch: Batch, item: Received, received_at: datetime, message: Message) -> None:
     pending = batch.pending.get(message.source)
-    text = _text(item[1][:2000].decode("utf-8", "replace"))
+    text = payload_text(item[1])
+    kind, room = message.meta.get("suggested_kind", ""), message.meta.get("suggested_room", "")
     if pending is None:
         batch.pending[message.source] = Pending(
-            message.model, received_at, received_at, 1, item[0], text
+            message.model, received_at, received_at, 1, item[0], text, kind, room
         )
         return
+    pending.suggested_kind = kind or pending.suggested_kind
+    pending.suggested_room = room or pending.suggested_room
     pending.messages += 1
     pending.last_seen_at = received_at
     pending.last_topic, pending.last_payload = item[0], text

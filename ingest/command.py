@@ -18,6 +18,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--client-id", default=defaults.client_id, help="fixed MQTT client id")
     parser.add_argument("--topic-prefix", default=defaults.topic_prefix)
     parser.add_argument("--z2m-base-topic", default=defaults.z2m_base_topic)
+    parser.add_argument(
+        "--ha-discovery-prefix",
+        default=defaults.ha_discovery_prefix,
+        help="Home Assistant MQTT discovery prefix to learn devices from ('' = off)",
+    )
     parser.add_argument("--batch-size", type=int, default=defaults.batch_size)
     parser.add_argument("--batch-ms", type=int, default=defaults.batch_ms)
     parser.add_argument(
@@ -46,6 +51,7 @@ def config_from_args(args: argparse.Namespace, database_url: str, mqtt_url: str)
         client_id=args.client_id,
         topic_prefix=args.topic_prefix,
         z2m_base_topic=args.z2m_base_topic,
+        ha_discovery_prefix=args.ha_discovery_prefix,
         batch_size=args.batch_size,
         batch_ms=args.batch_ms,
         session_expiry_s=args.session_expiry_s,

@@ -10,8 +10,10 @@ import argparse
 
 import psycopg
 
+from devices.codec import Router
 from devices.signals import DeviceKind, Role, Room
-from storage import device_status
+from ingest import decode_command
+from storage import device_messages, device_status
 from storage.homes import get_home, upsert_device
 
 
@@ -30,14 +32,35 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     remove.add_argument("home_or_source", help="home id, or a pending source with --pending")
     remove.add_argument("device", nargs="?", help="device id")
     remove.add_argument("--pending", action="store_true", help="drop a pending source")
+    explain = actions.add_parser(
+        "explain", help="a registered device's last messages and what each became"
+    )
+    explain.add_argument("device", help="HOME/DEVICE, or the source it publishes as")
+    decode = actions.add_parser(
+        "decode", help="what ingest makes of one payload (read from stdin); no database needed"
+    )
+    decode_command.add_arguments(decode)
+    for option, default in (
+        ("--topic-prefix", "veille"),
+        ("--z2m-base-topic", "zigbee2mqtt"),
+        ("--ha-discovery-prefix", "homeassistant"),
+    ):
+        decode.add_argument(option, default=default)
 
 
 def run(args: argparse.Namespace, database_url: str, mqtt_url: str = "") -> int:
+    if args.action == "decode":
+        router = Router(
+            args.topic_prefix, args.z2m_base_topic, ha_discovery_prefix=args.ha_discovery_prefix
+        )
+        return decode_command.run(args, router)
     with psycopg.connect(database_url, autocommit=True) as conn:
         if args.action == "list":
             return _list(conn, args.home)
         if args.action == "assign":
             return _assign(conn, args)
+        if args.action == "explain":
+            return _explain(conn, args.device)
         return _remove(conn, args)
 
 
@@ -61,6 +84,11 @@ def _list(conn: psycopg.Connection[tuple[object, ...]], home: str | None) -> int
                 f"  {p.source:<40} {p.model or '?':<14} {p.messages:>8} messages, "
                 f"last {p.last_seen_at:%Y-%m-%d %H:%M:%S} on {p.last_topic}"
             )
+            if p.suggested_kind or p.suggested_room:
+                print(
+                    f"    it announces itself as: kind {p.suggested_kind or '?'}, "
+                    f"room {p.suggested_room or '?'} (assign to confirm)"
+                )
     return 0
 
 
@@ -80,6 +108,23 @@ def _assign(conn: psycopg.Connection[tuple[object, ...]], args: argparse.Namespa
         model=model,
     )
     print(f"{args.source} is now {args.home}/{args.device} ({args.kind}, {args.room})")
+    return 0
+
+
+def _explain(conn: psycopg.Connection[tuple[object, ...]], name: str) -> int:
+    found = device_status.find_device(conn, name)
+    if found is None:
+        print(f"no registered device {name!r} (HOME/DEVICE or its source)")
+        return 1
+    home_id, device_id, source = found
+    recent = device_messages.recent(conn, home_id, device_id)
+    dead = device_messages.dead_letters_on(conn, sorted({m.topic for m in recent}))
+    print(f"{home_id}/{device_id} ({source}): last {len(recent)} messages, newest first")
+    for m in sorted(recent + dead, key=lambda m: m.received_at, reverse=True):
+        print(f"  {m.received_at:%Y-%m-%d %H:%M:%S} {m.topic}\n    {m.payload[:300]}")
+        print(f"    -> {m.outcome}")
+    if not recent:
+        print("  nothing heard since it was registered (or in the last 7 days)")
     return 0
 
 

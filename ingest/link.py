@@ -50,11 +50,16 @@ class Link:
         receive_maximum: int,
         session_expiry_s: int,
         protocol: MQTTProtocolVersion = MQTTProtocolVersion.MQTTv5,
+        replay_retained: list[str] | None = None,
     ) -> None:
         parts = urlsplit(url)
         self._host, self._port = parts.hostname or "127.0.0.1", parts.port or 1883
         self.protocol = protocol
-        self._topics = topics
+        self._topics = list(topics)
+        self._replay = set(replay_retained or ())  # retained messages resent on every connect
+        self._connected = False
+        self._acked: set[str] = set()  # topics the broker confirmed a subscription to
+        self._awaiting: dict[int, list[str]] = {}  # SUBSCRIBE packet id -> its topics
         self._receive_maximum = receive_maximum
         self._session_expiry_s = session_expiry_s
         self._lock = threading.Lock()
@@ -83,7 +88,7 @@ class Link:
         self.client.on_connect = self._on_connect
         self.client.on_disconnect = self._on_disconnect
         self.client.on_message = self._on_message
-        self.client.on_subscribe = lambda *args: self.subscribed.set()
+        self.client.on_subscribe = self._on_subscribe
 
     def start(self) -> None:
         if self.protocol == MQTTProtocolVersion.MQTTv5:
@@ -100,6 +105,31 @@ class Link:
     def stop(self) -> None:
         self.client.disconnect()
         self.client.loop_stop()
+
+    def subscribe(self, topics: list[str]) -> None:
+        """Add subscriptions (topics discovery named); kept for reconnects."""
+        with self._lock:
+            self._topics += topics
+            connected = self._connected
+        if connected:
+            options = SubscribeOptions(qos=1)
+            self._subscribe([(t, options) for t in topics])
+
+    def is_subscribed(self, topic: str) -> bool:
+        """Whether the broker has confirmed a subscription to `topic` on this connection."""
+        with self._lock:
+            return topic in self._acked
+
+    def _subscribe(self, subscriptions: list[tuple[str, Any]]) -> None:
+        with self._lock:
+            _, mid = self.client.subscribe(subscriptions)
+            if mid is not None:
+                self._awaiting[mid] = [t for t, _ in subscriptions]
+
+    def _on_subscribe(self, client: mqtt.Client, userdata: object, mid: int, *args: object) -> None:
+        with self._lock:
+            self._acked.update(self._awaiting.pop(mid, []))
+        self.subscribed.set()
 
     def take(self, limit: int) -> list[Received]:
         buffer = self._buffer
@@ -142,17 +172,26 @@ class Link:
             return
         with self._lock:
             self._generation += 1
+            self._connected = True
+            topics = list(self._topics)
         log.info("MQTT connected (session present: %s)", flags.session_present)
         if self.protocol == MQTTProtocolVersion.MQTTv5:
             # Retained messages are replayed only for subscriptions the session lacks.
             options = SubscribeOptions(
                 qos=1, retainHandling=SubscribeOptions.RETAIN_SEND_IF_NEW_SUB
             )
-            client.subscribe([(t, options) for t in self._topics])
+            replay = SubscribeOptions(qos=1)
+            self._subscribe([(t, replay if t in self._replay else options) for t in topics])
         elif not flags.session_present:
             # 3.1.1 has no such option: the kept session already holds the subscriptions.
-            client.subscribe([(t, 1) for t in self._topics])
+            self._subscribe([(t, 1) for t in topics])
+        elif self._replay:
+            with self._lock:
+                self._acked.update(topics)  # the kept session holds them
+            self._subscribe([(t, 1) for t in sorted(self._replay)])
         else:
+            with self._lock:
+                self._acked.update(topics)
             self.subscribed.set()
 
     def _on_disconnect(
@@ -165,6 +204,8 @@ class Link:
     ) -> None:
         with self._lock:
             self._generation += 1  # acks of messages received so far must not be sent now
+            self._connected = False
+            self._acked.clear()
         self.subscribed.clear()
         if reason.is_failure:
             log.warning("MQTT connection lost (%s); reconnecting", reason)

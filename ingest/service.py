@@ -28,6 +28,9 @@ from ingest.store import Store
 log = logging.getLogger(__name__)
 
 REGISTRY_REFRESH_S = 30.0
+# `veille devices explain` keeps a device's messages at most this often: enough to debug a
+# sensor, and a busy stream does not write a second row for every event.
+EXPLAIN_EVERY_S = 5.0
 HEALTH_EVERY_S = 60.0
 STATS_EVERY_S = 60.0
 
@@ -39,6 +42,7 @@ class IngestConfig:
     client_id: str = "veille-ingest"
     topic_prefix: str = "veille"
     z2m_base_topic: str = "zigbee2mqtt"
+    ha_discovery_prefix: str = "homeassistant"  # learn devices from discovery; "" = off
     batch_size: int = 5000
     batch_ms: int = 50  # at normal load batches close on age: this is most of the latency
     # Flush early once the stream pauses this long: keeps latency low at light load, and
@@ -53,7 +57,9 @@ class IngestConfig:
     share_group: str = ""  # several ingest processes: MQTT shared subscription group
     power_threshold_w: float = DEFAULT_POWER_THRESHOLD_W
     shelly: bool = True  # subscribe to +/events/rpc, +/online, +/status/+
-    tasmota: bool = True  # subscribe to tele/+/+, stat/+/+
+    tasmota: bool = True  # subscribe to tele/+/+, stat/+/+, tele/+/+/SENSOR
+    esphome: bool = True  # subscribe to +/status, +/binary_sensor/+/state, +/sensor/+/state
+    homie: bool = True  # subscribe to homie/#
 
 
 @dataclass(slots=True)
@@ -71,7 +77,13 @@ class IngestService:
     def __init__(self, config: IngestConfig) -> None:
         self.config = config
         self.router = Router(
-            config.topic_prefix, config.z2m_base_topic, config.shelly, config.tasmota
+            config.topic_prefix,
+            config.z2m_base_topic,
+            config.shelly,
+            config.tasmota,
+            config.ha_discovery_prefix,
+            config.esphome,
+            config.homie,
         )
         self.stats = Stats()
         self.store = Store(config.database_url)
@@ -81,11 +93,15 @@ class IngestService:
         self._registry_at = 0.0
         self._stats_at = time.monotonic()
         self._health_at = 0.0  # a first health pass right after start
+        self._explained_at: dict[tuple[str, str], float] = {}
         self.link = self._new_link(MQTTProtocolVersion.MQTTv5)
 
+    @property
+    def _share(self) -> str:
+        return f"$share/{self.config.share_group}/" if self.config.share_group else ""
+
     def topics(self) -> list[str]:
-        share = f"$share/{self.config.share_group}/" if self.config.share_group else ""
-        return [share + t for t in self.router.subscriptions()]
+        return [self._share + t for t in self.router.subscriptions()]
 
     def run(self, stop: threading.Event) -> None:
         """Ingest until `stop` is set; survives broker and database outages by itself."""
@@ -123,10 +139,13 @@ class IngestService:
         link = Link(
             self.config.mqtt_url,
             self.config.client_id,
-            self.topics(),
+            self.topics() + [self._share + t for t in self.router.learned_subscriptions()],
             min(self.config.receive_maximum, 65_535),
             self.config.session_expiry_s,
             protocol,
+            # Discovery configs are retained: replayed on every connect, so a restarted
+            # ingest knows the state topics again before their messages arrive.
+            replay_retained=[self._share + t for t in self.router.discovery_subscriptions()],
         )
         link.batch_size = self.config.batch_size
         return link
@@ -170,6 +189,10 @@ class IngestService:
             self._refresh_registry(stop)
         batch = batches.Batch()
         decoded = batches.decode_all(self.router, items, batch)
+        learned = self.router.new_subscriptions()
+        if learned:
+            # State topics discovery just named; the session keeps them across restarts.
+            self.link.subscribe([self._share + t for t in learned])
         unknown = batches.unknown_sources(decoded, self.registry)
         if unknown:
             # A device registered since the last refresh must not be filed as pending.
@@ -184,6 +207,7 @@ class IngestService:
             self.config.trust_device_time,
             self.wiring,
         )
+        self._throttle_explained(batch)
         try:
             stored = self.store.with_retry(stop, lambda s: s.write(batch, datetime.now(UTC)))
         except psycopg.Error as exc:
@@ -195,6 +219,14 @@ class IngestService:
             return  # stopping: nothing acknowledged, the broker will redeliver
         self.link.ack(items)
         self._count(items, batch, stored)
+
+    def _throttle_explained(self, batch: batches.Batch) -> None:
+        now, last = time.monotonic(), self._explained_at
+        for device in list(batch.recent):
+            if now - last.get(device, -EXPLAIN_EVERY_S) < EXPLAIN_EVERY_S:
+                del batch.recent[device]
+            else:
+                last[device] = now
 
     def _count(self, items: list[batches.Received], batch: batches.Batch, stored: int) -> None:
         stats = self.stats

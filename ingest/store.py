@@ -13,8 +13,8 @@ import psycopg
 
 from devices.activity import STATEFUL
 from devices.signals import DeviceKind, Role
-from ingest.batch import Batch
-from storage import dead_letters, device_status, events, heartbeats
+from ingest.batch import Batch, outcome, payload_text
+from storage import dead_letters, device_messages, device_status, events, heartbeats
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +78,7 @@ class Store:
         Returns how many devices are silent.
         """
         dead_letters.drop_dead_letters_before(self.conn, now - DEAD_LETTER_RETENTION)
+        device_messages.trim(self.conn, now - DEAD_LETTER_RETENTION)
         heartbeats.beat(self.conn, "ingest", now)  # the alerts monitor notices a stalled ingest
         return len(device_status.update_silence(self.conn, now))
 
@@ -114,6 +115,8 @@ class Store:
                             p.messages,
                             p.last_topic,
                             p.last_payload,
+                            p.suggested_kind,
+                            p.suggested_room,
                         )
                         for src, p in batch.pending.items()
                     ],
@@ -121,4 +124,11 @@ class Store:
             if batch.bridges:
                 device_status.record_bridges(conn, batch.bridges)
             dead_letters.insert_dead_letters(conn, batch.dead)
+            device_messages.record(
+                conn,
+                [
+                    (h, d, at, topic, payload_text(payload), outcome(batch, (h, d)))
+                    for (h, d), (at, topic, payload, *_) in batch.recent.items()
+                ],
+            )
         return stored

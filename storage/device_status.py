@@ -20,8 +20,9 @@ DeviceKey = tuple[str, str]
 StatusRow = tuple[
     str, str, datetime | None, datetime | None, float | None, float | None, bool | None
 ]
-# source, model, first_seen_at, last_seen_at, messages, last_topic, last_payload
-PendingRow = tuple[str, str, datetime, datetime, int, str, str]
+# source, model, first_seen_at, last_seen_at, messages, last_topic, last_payload,
+# suggested_kind, suggested_room
+PendingRow = tuple[str, str, datetime, datetime, int, str, str, str, str]
 
 # A device registered without a `source` is known by its native identity.
 _SOURCE = "COALESCE(source, 'native:' || home_id || '/' || id)"
@@ -31,6 +32,16 @@ def registry(conn: Conn) -> dict[str, DeviceKey]:
     """Every registered device by the source it publishes as."""
     rows = conn.execute(f"SELECT {_SOURCE}, home_id, id FROM devices").fetchall()
     return {str(s): (str(h), str(d)) for s, h, d in rows}
+
+
+def find_device(conn: Conn, name: str) -> tuple[str, str, str] | None:
+    """(home_id, device_id, source) of the device named HOME/DEVICE or by its source."""
+    row = conn.execute(
+        f"SELECT home_id, id, {_SOURCE} FROM devices WHERE source = %s"
+        " OR home_id || '/' || id = %s LIMIT 1",
+        (name, name),
+    ).fetchone()
+    return (str(row[0]), str(row[1]), str(row[2])) if row else None
 
 
 def wiring(conn: Conn) -> dict[DeviceKey, tuple[DeviceKind, Role]]:
@@ -111,9 +122,12 @@ def record_pending(conn: Conn, rows: Sequence[PendingRow]) -> None:
     with conn.cursor() as cur:
         cur.executemany(
             "INSERT INTO pending_devices AS p (source, model, first_seen_at, last_seen_at,"
-            " messages, last_topic, last_payload) VALUES (%s, %s, %s, %s, %s, %s, %s)"
+            " messages, last_topic, last_payload, suggested_kind, suggested_room)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
             " ON CONFLICT (source) DO UPDATE SET"
             "  model = COALESCE(NULLIF(EXCLUDED.model, ''), p.model),"
+            "  suggested_kind = COALESCE(NULLIF(EXCLUDED.suggested_kind, ''), p.suggested_kind),"
+            "  suggested_room = COALESCE(NULLIF(EXCLUDED.suggested_room, ''), p.suggested_room),"
             "  last_seen_at = GREATEST(p.last_seen_at, EXCLUDED.last_seen_at),"
             "  messages = p.messages + EXCLUDED.messages,"
             "  last_topic = EXCLUDED.last_topic, last_payload = EXCLUDED.last_payload",
@@ -191,6 +205,8 @@ class PendingDevice:
     messages: int
     last_topic: str
     last_payload: str
+    suggested_kind: str = ""
+    suggested_room: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,7 +228,8 @@ def list_pending(conn: Conn) -> list[PendingDevice]:
     with conn.cursor(row_factory=class_row(PendingDevice)) as cur:
         return cur.execute(
             "SELECT source, model, first_seen_at, last_seen_at, messages, last_topic,"
-            " last_payload FROM pending_devices ORDER BY last_seen_at DESC"
+            " last_payload, suggested_kind, suggested_room FROM pending_devices"
+            " ORDER BY last_seen_at DESC"
         ).fetchall()
 
 

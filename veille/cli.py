@@ -58,6 +58,7 @@ COMMANDS: dict[str, Command] = {
             "client_id": s.ingest_client_id,
             "topic_prefix": s.topic_prefix,
             "z2m_base_topic": s.z2m_base_topic,
+            "ha_discovery_prefix": s.ha_discovery_prefix,
             "batch_size": s.ingest_batch_size,
             "batch_ms": s.ingest_batch_ms,
             "share_group": s.ingest_share_group,
@@ -82,6 +83,9 @@ COMMANDS: dict[str, Command] = {
             keys.data_key(s),
             Outbound.from_settings(s.outbound_allow, s.own_service_urls),
             s.retention,
+            s.mqtt_url,
+            s.ha_discovery_prefix,
+            s.topic_prefix,
         ),
     ),
     "api": Command("veille.api_command", "serve the web API", lambda m, a, s: m.run(a, s)),
@@ -123,8 +127,16 @@ COMMANDS: dict[str, Command] = {
     ),
     "devices": Command(
         "ingest.devices_command",
-        "list devices and pending ones, assign or remove them",
-        lambda m, a, s: m.run(a, _needs("database_url", s.database_url)),
+        "list devices and pending ones, assign or remove them, decode a payload",
+        # Decoding one payload is pure: it needs no database.
+        lambda m, a, s: m.run(
+            a, s.database_url if a.action == "decode" else _needs("database_url", s.database_url)
+        ),
+        defaults=lambda s: {
+            "topic_prefix": s.topic_prefix,
+            "z2m_base_topic": s.z2m_base_topic,
+            "ha_discovery_prefix": s.ha_discovery_prefix,
+        },
     ),
 }
 

@@ -27,6 +27,7 @@ class Settings:
     data_dir: Path = Path(".veille")
     topic_prefix: str = "veille"
     z2m_base_topic: str = "zigbee2mqtt"
+    ha_discovery_prefix: str = "homeassistant"
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     public_url: str = ""
@@ -96,6 +97,8 @@ HELP: dict[str, str] = {
     "data_dir": "Where embedded services keep their files.",
     "topic_prefix": "Root of Veille's native topic scheme (<prefix>/v1/<home>/<device>).",
     "z2m_base_topic": "Zigbee2MQTT's mqtt.base_topic.",
+    "ha_discovery_prefix": "Home Assistant MQTT discovery prefix read (and published to); "
+    "empty turns discovery off.",
     "api_host": "Address the web API listens on.",
     "api_port": "Port the web API listens on.",
     "public_url": "Base URL people's phones use for action links. Empty: http://api_host:api_port.",

@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1] / "fixtures" / "payloads"
 def cases(ecosystem: str) -> list[Any]:
     paths = sorted((ROOT / ecosystem).glob("*.json"))
     assert paths, f"no payload cases for {ecosystem}"
-    return [pytest.param(json.loads(p.read_text()), id=p.stem) for p in paths]
+    return [pytest.param(json.loads(p.read_text()), id=f"{ecosystem}/{p.stem}") for p in paths]
 
 
 def payload_bytes(payload: object) -> bytes:

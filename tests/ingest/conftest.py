@@ -97,6 +97,9 @@ def ingest_config(
         session_expiry_s=120,  # tests leave no sessions behind on the shared broker
         shelly=False,
         tasmota=False,
+        esphome=False,
+        homie=False,
+        ha_discovery_prefix=f"{topic_prefix}/ha",
     )
     return replace(config, **overrides)  # type: ignore[arg-type]
 

@@ -88,3 +88,27 @@ def test_remove_forgets_a_device_and_a_pending_source(db_url: str) -> None:
     assert devices(db_url, "remove", "h1", "pir") == 0
     assert scalar(db_url, "SELECT count(*) FROM devices") == 0
     assert devices(db_url, "remove", "z2m:unknown", "--pending") == 1
+
+
+def test_explain_shows_a_devices_last_messages_and_what_each_became(
+    db_url: str,
+    topic_prefix: str,
+    ingest: RunningIngest,
+    publisher: Publisher,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # A Tuya SOS button's press, verbatim (Koenkk/zigbee-herdsman-converters#2797), then a
+    # message it cannot mean (a battery that is not a number).
+    register(db_url, "h1", {"sos": DeviceKind.BUTTON}, source="z2m:hall/sos")
+    topic = f"{topic_prefix}/z2m/hall/sos"
+    publisher.publish(topic, '{"action":"emergency","battery":null,"linkquality":90}')
+    wait_for_count(db_url, "SELECT count(*) FROM device_messages", 1)
+    publisher.publish(topic, '{"battery":"flat"}')
+    wait_for_count(db_url, "SELECT count(*) FROM dead_letters", 1)
+
+    assert devices(db_url, "explain", "h1/sos") == 0
+    out = capsys.readouterr().out
+    assert "h1/sos (z2m:hall/sos)" in out
+    assert "-> panic=1 (activity), link_quality=90" in out
+    assert "-> dead letter: 'battery' must be a number" in out
+    assert devices(db_url, "explain", "h1/nothing") == 1
