@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from analytics import comfort, meals, noisy, rules, stillness
+from analytics import comfort, coverage, meals, noisy, occupancy, rules, stillness
 from analytics.daily import DayStats
 from analytics.decision import INACTIVITY_KINDS, Clear, Decision, Flag
 from analytics.explain import clock, duration
@@ -52,7 +52,7 @@ class HomeDetector:
     def __init__(self, config: HomeConfig, model: RoutineModel | None = None) -> None:
         self.model = model or RoutineModel()
         self.state = HomeState(zone=config.zone)
-        self.ctx = Context(self.state, self.model, config)
+        self.ctx = Context(self.state, self.model, config, coverage.sees_bed(config))
         self.learn_after: datetime | None = None  # silences ending before are in the model
         self.days: list[DayStats] = []  # completed days, for the slow-change scorer
 
@@ -63,6 +63,7 @@ class HomeDetector:
     @config.setter
     def config(self, config: HomeConfig) -> None:
         self.ctx.config = config
+        self.ctx.sees_bed = coverage.sees_bed(config)
 
     def observe(self, obs: Observation) -> list[Decision]:
         """Take one event (in event-time order); returns flags it raises or clears."""
@@ -71,9 +72,11 @@ class HomeDetector:
         if obs.signal == Signal.TEMPERATURE_C:
             return comfort.observe_temperature(self.ctx, obs)
         st = self.state
-        if not obs.activity or (st.last_at is not None and obs.at < st.last_at):
-            return []  # not a person, or late: the present has moved on
         sensor = self.config.sensor(obs.device_id)
+        # Getting up is a person's doing, whether or not the verdict counted the release.
+        released = self._released(obs, sensor)
+        if not (obs.activity or released) or (st.last_at is not None and obs.at < st.last_at):
+            return []  # not a person, or late: the present has moved on
         local = st.local(obs.at)
         decisions = self._settle(obs.at)
         pending, before = st.pending, st.before_blip
@@ -84,7 +87,7 @@ class HomeDetector:
                 decisions += self._settle(obs.at, at_once=True)  # the door: not them inside
             else:
                 # A second event soon after: the lone one was real after all.
-                decisions += self._end_silence(*pending, before.last_sensor)
+                decisions += self._end_silence(*pending, before.last_sensor, before.rose_from)
             st.before_blip = st.pending = None
         unsure = False
         if st.last_at is not None:
@@ -99,18 +102,45 @@ class HomeDetector:
             st.doubted = not unsure and self._fires_alone_in_bed(obs, sensor)
             unsure = unsure or st.doubted
             lone_again = st.lone_at is not None and obs.at - st.lone_at <= LONE_REPEAT
-            if unsure or (obs.at - st.last_at >= BLIP_AFTER and not lone_again):
+            # Getting up from a mat ends a stay, however long: never a lone twitch.
+            long_quiet = obs.at - st.last_at >= BLIP_AFTER and not (lone_again or released)
+            if unsure or long_quiet:
                 # Possibly noise: decide once we see whether anything follows.
                 st.before_blip, st.pending = st.snapshot(), (obs, sensor, gap_s, st.context)
             else:
-                decisions += self._end_silence(obs, sensor, gap_s, st.context, st.last_sensor)
+                decisions += self._end_silence(
+                    obs, sensor, gap_s, st.context, st.last_sensor, st.rose_from
+                )
         if not unsure:  # what an empty home's sensors do says nothing of the resident's day
             if sensor.place != Place.ENTRANCE:
                 self.model.note_presence(local)
             self._learn_habits(obs.at, local, sensor.place)
             meals.note_activity(self.ctx, local, sensor.place)
         self._move(obs.at, sensor)
+        self._note_occupancy(obs, sensor, local, unsure, released)
         return decisions
+
+    def _released(self, obs: Observation, sensor: Sensor) -> bool:
+        held = occupancy.holds_state(sensor.kind, sensor.role, obs.signal)
+        return held and obs.value <= 0 and obs.device_id in self.state.occupied
+
+    def _note_occupancy(
+        self, obs: Observation, sensor: Sensor, local: datetime, unsure: bool, released: bool
+    ) -> None:
+        """Keep which mats are pressed; learn how long she stays on each. A person seen
+        elsewhere is on no mat here, whatever a mat that failed to release still says."""
+        st = self.state
+        st.rose_from = obs.device_id if released else None
+        if released:
+            since = st.occupied.pop(obs.device_id)
+            if not unsure:
+                stay_s = (obs.at - since).total_seconds()
+                self.model.occupancy.learn_stay(obs.device_id, st.local(since).hour, stay_s)
+        elif occupancy.holds_state(sensor.kind, sensor.role, obs.signal) and obs.value > 0:
+            st.occupied.setdefault(obs.device_id, obs.at)
+        if not unsure:
+            for device in [d for d in st.occupied if self.config.sensor(d).place != sensor.place]:
+                st.occupied.pop(device)
 
     def _fires_alone_in_bed(self, obs: Observation, sensor: Sensor) -> bool:
         """In bed (the night, or the morning before she is up; not dressing at 15:00, when a
@@ -143,7 +173,13 @@ class HomeDetector:
         return [] if device is None else noisy.dropped(self.ctx, device, now)
 
     def _end_silence(
-        self, obs: Observation, sensor: Sensor, gap_s: float, place: Place, after: Sensor | None
+        self,
+        obs: Observation,
+        sensor: Sensor,
+        gap_s: float,
+        place: Place,
+        after: Sensor | None,
+        rose_from: str | None,
     ) -> list[Decision]:
         """A silence in `place`, begun after an event of `after`, really ended with `obs`:
         learn it, clear what it raised. Nothing over a day is learned: an absence that long
@@ -154,11 +190,14 @@ class HomeDetector:
         decisions: list[Decision] = []
         if place == Place.ENTRANCE:  # an absence ended: the day it ended on counts it
             self._day(self.state.local(obs.at)).hours_out += gap_s / 3600
+            meals.note_absence(self.ctx, self.state.local(start), self.state.local(obs.at))
             decisions += noisy.absence_ended(self.ctx, obs.at)
         routine = gap_s <= TRIP.total_seconds()
         if (self.learn_after is None or obs.at > self.learn_after) and routine:
             device = after.id if after else None
             self.model.learn_silence(self.state.local(start), place, gap_s, device)
+            if device is not None and device == rose_from:
+                self.model.occupancy.learn_up(device, self.state.local(start).hour, gap_s)
         return decisions + self._clear(obs, sensor, gap_s)
 
     def _move(self, at: datetime, sensor: Sensor) -> None:
@@ -209,8 +248,9 @@ class HomeDetector:
         st.recent[place] = (at, sensor.room)
 
     def _night_up(self, at: datetime, place: Place) -> bool:
+        """Out of bed at night, and not back yet: only where a return to bed can be seen."""
         st = self.state
-        if place == Place.BEDROOM or not is_night(st.local(at)):
+        if place == Place.BEDROOM or not self.ctx.sees_bed or not is_night(st.local(at)):
             return False
         since = st.bedroom_since
         got_up = st.place == Place.BEDROOM and since is not None and at - since >= IN_BED
@@ -254,9 +294,11 @@ class HomeDetector:
         if st.day is None or st.day.day != today:
             if st.day is not None:
                 self.days = [*self.days[-120:], st.day]
+                midnight = datetime.combine(st.day.day, time(0), tzinfo=st.zone)
                 if st.day.wake_h is not None:
-                    woke = datetime.combine(st.day.day, time(0), tzinfo=st.zone)
-                    self.model.habits.learn_wake(woke + timedelta(hours=st.day.wake_h))
+                    self.model.habits.learn_wake(midnight + timedelta(hours=st.day.wake_h))
+                if st.day.bed_h is not None:
+                    self.model.habits.learn_bed(midnight + timedelta(hours=st.day.bed_h))
             st.day = DayStats(today)
         return st.day
 

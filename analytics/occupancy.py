@@ -1,0 +1,99 @@
+"""Occupancy as a state: a bed or chair mat says someone is on it until it is released.
+
+A long stillness while a trusted mat is pressed is someone sitting or lying there: it is
+judged by how long she usually stays on that device at that hour, not by the room's quiet
+spells. Getting up (the mat released) and then nothing is the opposite: people who get up walk
+somewhere, so the silence after a release is judged by how soon something usually follows it.
+Both are learned per device and local hour, each from a cautious prior, and fade like the rest
+of the routine model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from analytics.slots import BINS, CENTRES_S, Array, bump_into, survival_quantile_s
+from devices.signals import DeviceKind, Role, Signal
+
+HOURS = 24
+NEAR_HOURS = 2  # stays begun within this many hours of the same one speak
+# Allowed share of stays (or of getting-ups) that outlast the limit: with one to three a day
+# on a device, about one false call per device and month or two.
+TAIL = 0.01
+
+
+def _lognormal(median_min: float, sigma: float, weight: float) -> Array:
+    pdf = np.exp(-0.5 * (np.log(CENTRES_S / (median_min * 60.0)) / sigma) ** 2)
+    return np.asarray(weight * pdf / pdf.sum(), dtype=np.float64)
+
+
+# Priors, worth a few stays each, so the first days are cautious but not blind: a sitting lasts
+# about an hour (long tail: an evening of television), a night in bed about 7 h; after getting
+# up something moves within minutes.
+SIT_PRIOR = _lognormal(60.0, 1.0, 3.0)
+LIE_PRIOR = _lognormal(420.0, 0.5, 3.0)
+UP_PRIOR = _lognormal(3.0, 1.0, 5.0)
+
+
+def holds_state(kind: DeviceKind, role: Role, signal: Signal) -> bool:
+    """A device whose "occupied" lasts (a bed or chair mat), unlike a PIR's pulse."""
+    return signal == Signal.OCCUPANCY and (kind == DeviceKind.PRESSURE or role in _SEATS)
+
+
+_SEATS = frozenset({Role.BED, Role.CHAIR})
+
+
+class Occupancy:
+    """Per device: how long she stays on it, and how long the quiet after getting up lasts."""
+
+    def __init__(self) -> None:
+        self.histograms: dict[str, Array] = {}  # "device|stay" or "device|up" -> (HOURS, BINS)
+
+    def copy(self) -> Occupancy:
+        other = Occupancy()
+        other.histograms = {key: value.copy() for key, value in self.histograms.items()}
+        return other
+
+    def decay(self, factor: float) -> None:
+        for histogram in self.histograms.values():
+            histogram *= factor
+
+    def _learn(self, key: str, hour: int, duration_s: float) -> None:
+        histogram = self.histograms.setdefault(key, np.zeros((HOURS, BINS)))
+        bump_into(histogram[hour], duration_s)
+
+    def _limit_s(self, key: str, hour: int, prior: Array) -> float:
+        histogram = self.histograms.get(key)
+        counts = prior.copy()
+        if histogram is not None:
+            counts += histogram[(np.arange(-NEAR_HOURS, NEAR_HOURS + 1) + hour) % HOURS].sum(0)
+        return survival_quantile_s(counts, TAIL)
+
+    def learn_stay(self, device: str, hour: int, duration_s: float) -> None:
+        self._learn(f"{device}|stay", hour, duration_s)
+
+    def learn_up(self, device: str, hour: int, duration_s: float) -> None:
+        self._learn(f"{device}|up", hour, duration_s)
+
+    def stay_limit_s(self, device: str, hour: int, bed: bool) -> float:
+        """How long a stay on `device` begun at `hour` may last before it is unusual."""
+        return self._limit_s(f"{device}|stay", hour, LIE_PRIOR if bed else SIT_PRIOR)
+
+    def up_limit_s(self, device: str, hour: int) -> float:
+        """How long nothing may follow getting up from `device` at `hour`."""
+        return self._limit_s(f"{device}|up", hour, UP_PRIOR)
+
+    def arrays(self) -> dict[str, npt.NDArray[Any]]:
+        keys = sorted(self.histograms)
+        stacked = np.stack([self.histograms[k] for k in keys]) if keys else np.zeros((0, 0, 0))
+        return {"occupancy_keys": np.array(keys, dtype=np.str_), "occupancy": stacked}
+
+    def load(self, arrays: Mapping[str, npt.NDArray[Any]]) -> None:
+        if "occupancy_keys" not in arrays:  # models saved before occupancy was learned
+            return
+        keys, stacked = arrays["occupancy_keys"], arrays["occupancy"]
+        self.histograms = {str(key): stacked[i].copy() for i, key in enumerate(keys)}
