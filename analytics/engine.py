@@ -97,8 +97,7 @@ class HomeDetector:
             # Once the front door has opened on the way out, one sensor alone does not say
             # the resident is in: PIRs, mats and tilt switches fire in empty homes.
             unsure = st.snapshot().may_be_out and sensor.place != Place.ENTRANCE
-            # Nor does a sensor known to do that say she got up, while she is in bed: van
-            # Kasteren B's kitchen PIR fires while the bed mat is pressed.
+            # Nor does a sensor known to do that say she got up, while she is in bed.
             st.doubted = not unsure and self._fires_alone_in_bed(obs, sensor)
             unsure = unsure or st.doubted
             lone_again = st.lone_at is not None and obs.at - st.lone_at <= LONE_REPEAT
@@ -184,8 +183,8 @@ class HomeDetector:
         """A silence in `place`, begun after an event of `after`, really ended with `obs`:
         learn it, clear what it raised. Nothing over a day is learned: an absence that long
         was a trip, not one of the outings whose usual length `not_back` judges, and a day
-        without movement at home was an unseen absence or a gap in the data (tm000's log
-        has a five-month one), not a quiet spell to expect again."""
+        without movement at home was an unseen absence or a gap in the data, not a quiet
+        spell to expect again."""
         start = obs.at - timedelta(seconds=gap_s)
         decisions: list[Decision] = []
         if place == Place.ENTRANCE:  # an absence ended: the day it ended on counts it
@@ -229,8 +228,7 @@ class HomeDetector:
     def _note_visitors(self, at: datetime, place: Place, sensor: Sensor) -> None:
         """Two distant rooms active at once, again and again, means two people. Not when the
         two rooms' sensors fire together on most days: in open-plan homes and at doorways
-        their fields of view meet (CASAS Aruba's bedroom and living room did so 23 times a
-        day, CASAS tm000's kitchen and living room 54 times)."""
+        their fields of view meet."""
         st = self.state
         together = [
             room

@@ -49,8 +49,8 @@ OVERLAP_DAYS = 3
 # long-tailed: before the home's data arrive, alerts come late rather than falsely.
 # Daytime priors are checked against the real homes that have motion sensors (3,692 active
 # slot-days, `docs/analytics.md`): beyond an hour, where alerts fall, each expects about as
-# many quiet spells as those homes had, or more. An office ("other") holds long ones (CASAS
-# sits at a desk for 2 h), a kitchen none over 67 min.
+# many quiet spells as those homes had, or more. An office ("other") holds long ones (hours
+# at a desk), a kitchen short ones.
 _PRIOR_DAY = {
     Place.BEDROOM: (0.05, 45.0, 1.0),
     Place.BATHROOM: (0.05, 8.0, 0.8),

@@ -21,13 +21,9 @@ CEILING = timedelta(hours=16)
 NIGHT_UP_FLOOR = timedelta(minutes=50)
 NIGHT_UP_CEILING = timedelta(minutes=55)
 STILL_IN_BATHROOM = timedelta(minutes=30)
-# Awake in the daytime, this long without any movement is worth a call whatever the habit.
-# Learned limits are often far longer (10 h in a bedroom on a home's first days): a learner
-# keeps a margin above what it has seen. In 3.6 home-months of real homes (the longest quiet
-# spells `veille eval` prints): outside the bedroom, a quiet spell begun 08:00-18:00 lasted at
-# most 2 h 28 (CASAS; kasteren-a, with contact switches only, 1 h 55), and one begun
-# 18:00-21:00 at most 3 h 3 (CASAS's evenings in front of the television). In the bedroom once
-# up for the day, at most 57 min (kasteren-a): daytime naps there were short.
+# Awake in the daytime and off any mat, this long without any movement is worth a call
+# whatever the habit: people up and about move within a few hours, while a learner keeps a
+# wide margin above what it has seen on a home's first days (evidence: docs/analytics.md).
 DAY_CEILING = timedelta(hours=3)  # outside the bedroom, begun 08:00-18:00
 EVENING_CEILING = timedelta(hours=3, minutes=30)  # outside the bedroom, begun 18:00-21:00
 NAP_CEILING = timedelta(hours=3)  # in the bedroom once up, begun 08:00-18:00
@@ -35,14 +31,14 @@ DAY_HOURS, EVENING_HOURS = range(8, 18), range(18, 21)
 # Below those, the home's own record: its longest quiet spell outside the bedroom in the same
 # hours over the last 4 weeks, with this much room (more in the evening: 3 hours a day give
 # fewer quiet spells, so a less settled record), once it is set over this many days, and never
-# below the floor (simulated residents sit an hour after lunch on days with shorter spells).
+# below the floor (an hour's sitting after lunch is ordinary even in a home that rarely sits).
 RECORD_ROOM = 1.3
 EVENING_RECORD_ROOM = 2.0
 RECORD_DAYS = 4
 RECORD_FLOOR = timedelta(minutes=90)
 # Set over fewer days (a whole day at least: the first is cut short by the installation), the
-# record is young: twice the room, and never below 2 hours (kasteren-c sat 90 min on its 2nd
-# afternoon after a 1st day's 40 min).
+# record is young: one day's longest says little of the next, so twice the room, and never
+# below 2 hours.
 YOUNG_DAYS = 2
 YOUNG_ROOM = 2.0
 YOUNG_FLOOR = timedelta(hours=2)
@@ -268,8 +264,8 @@ def inactivity_flag(ctx: Context, now: datetime, health: Health | None) -> Flag:
     return Flag("inactivity", "warning", now, text, details)
 
 
-# However early she usually rises, "not up" waits this long after she went to bed: in van
-# Kasteren B, home at 03:30 after a night out, in bed until 12:12.
+# However early she usually rises, "not up" waits this long after she went to bed: a late
+# night is followed by a late morning.
 LONG_NIGHT = timedelta(hours=9)
 
 
