@@ -129,9 +129,13 @@ class HomeDetector:
         """Keep which mats are pressed; learn how long she stays on each. A person seen
         elsewhere is on no mat here, whatever a mat that failed to release still says."""
         st = self.state
-        st.rose_from = obs.device_id if released else None
+        st.rose_from = None
         if released:
             since = st.occupied.pop(obs.device_id)
+            # Off one mat while another in the room is still pressed (a bed's left and right
+            # mats): shifting, not getting up.
+            if all(self.config.sensor(d).place != sensor.place for d in st.occupied):
+                st.rose_from = obs.device_id
             if not unsure:
                 stay_s = (obs.at - since).total_seconds()
                 self.model.occupancy.learn_stay(obs.device_id, st.local(since).hour, stay_s)
@@ -220,7 +224,7 @@ class HomeDetector:
             st.place != Place.BATHROOM or st.last_at is None or at - st.last_at >= BATH_PAUSE
         ):
             st.bath_since = at  # a new visit (a long quiet in there ended the last one)
-        st.night_up = self._night_up(at, place)
+        self._note_night_trip(at, place)
         if place in _DISTANT:
             self._note_visitors(at, place, sensor)
         st.place, st.last_at, st.last_sensor, st.expectation = place, at, sensor, None
@@ -245,10 +249,20 @@ class HomeDetector:
                 st.visitors_until = at + VISITOR_HOLD
         st.recent[place] = (at, sensor.room)
 
-    def _night_up(self, at: datetime, place: Place) -> bool:
-        """Out of bed at night, and not back yet: only where a return to bed can be seen."""
+    def _note_night_trip(self, at: datetime, place: Place) -> None:
+        """Follow a night trip out of bed; teach the model whether its end was seen: back in
+        the bedroom, or hours of silence elsewhere until she is up in the morning."""
         st = self.state
-        if place == Place.BEDROOM or not self.ctx.sees_bed or not is_night(st.local(at)):
+        was_up, st.night_up = st.night_up, self._night_up(at, place)
+        if was_up and place == Place.BEDROOM:
+            self.model.night_trips.add("back")
+        elif was_up and not st.night_up and st.last_at is not None and at - st.last_at >= SLEEP:
+            self.model.night_trips.add("unseen")
+        st.night_watched = coverage.return_to_bed_seen(self.model, self.ctx.sees_bed)
+
+    def _night_up(self, at: datetime, place: Place) -> bool:
+        st = self.state
+        if place == Place.BEDROOM or not is_night(st.local(at)):
             return False
         since = st.bedroom_since
         got_up = st.place == Place.BEDROOM and since is not None and at - since >= IN_BED

@@ -24,6 +24,10 @@ NEAR_HOURS = 2  # stays begun within this many hours of the same one speak
 # Allowed share of stays (or of getting-ups) that outlast the limit: with one to three a day
 # on a device, about one false call per device and month or two.
 TAIL = 0.01
+# Getting up then nothing is judged by the device's own record only once it holds this many
+# getting-ups around the hour: before, the room's limit stands (someone may get up and walk to
+# a room no sensor sees, and a few days cannot tell).
+UP_EVIDENCE = 10.0
 
 
 def _lognormal(median_min: float, sigma: float, weight: float) -> Array:
@@ -66,12 +70,12 @@ class Occupancy:
         histogram = self.histograms.setdefault(key, np.zeros((HOURS, BINS)))
         bump_into(histogram[hour], duration_s)
 
-    def _limit_s(self, key: str, hour: int, prior: Array) -> float:
+    def _near(self, key: str, hour: int) -> Array:
         histogram = self.histograms.get(key)
-        counts = prior.copy()
-        if histogram is not None:
-            counts += histogram[(np.arange(-NEAR_HOURS, NEAR_HOURS + 1) + hour) % HOURS].sum(0)
-        return survival_quantile_s(counts, TAIL)
+        if histogram is None:
+            return np.zeros(BINS)
+        hours = (np.arange(-NEAR_HOURS, NEAR_HOURS + 1) + hour) % HOURS
+        return np.asarray(histogram[hours].sum(axis=0), dtype=np.float64)
 
     def learn_stay(self, device: str, hour: int, duration_s: float) -> None:
         self._learn(f"{device}|stay", hour, duration_s)
@@ -81,11 +85,16 @@ class Occupancy:
 
     def stay_limit_s(self, device: str, hour: int, bed: bool) -> float:
         """How long a stay on `device` begun at `hour` may last before it is unusual."""
-        return self._limit_s(f"{device}|stay", hour, LIE_PRIOR if bed else SIT_PRIOR)
+        counts = self._near(f"{device}|stay", hour) + (LIE_PRIOR if bed else SIT_PRIOR)
+        return survival_quantile_s(counts, TAIL)
 
-    def up_limit_s(self, device: str, hour: int) -> float:
-        """How long nothing may follow getting up from `device` at `hour`."""
-        return self._limit_s(f"{device}|up", hour, UP_PRIOR)
+    def up_limit_s(self, device: str, hour: int) -> float | None:
+        """How long nothing may follow getting up from `device` at `hour`; None while the
+        device has too few getting-ups around that hour (`UP_EVIDENCE`)."""
+        near = self._near(f"{device}|up", hour)
+        if float(near.sum()) < UP_EVIDENCE:
+            return None
+        return survival_quantile_s(near + UP_PRIOR, TAIL)
 
     def arrays(self) -> dict[str, npt.NDArray[Any]]:
         keys = sorted(self.histograms)

@@ -139,6 +139,8 @@ class RoutineModel:
         self.lone_while_out = Tally()
         # per pair of rooms: days their sensors fired within seconds of each other
         self.overlaps = Tally()
+        # night trips out of bed: "back" (seen returning to the bedroom) or "unseen"
+        self.night_trips = Tally()
 
     def copy(self) -> RoutineModel:
         other = RoutineModel.__new__(RoutineModel)
@@ -154,6 +156,7 @@ class RoutineModel:
         other.occupancy = self.occupancy.copy()
         other.lone_while_out = self.lone_while_out.copy()
         other.overlaps = self.overlaps.copy()
+        other.night_trips = self.night_trips.copy()
         return other
 
     def advance_day(self, ordinal: int) -> None:
@@ -167,6 +170,7 @@ class RoutineModel:
             self.occupancy.decay(factor)
             self.lone_while_out.decay(factor)
             self.overlaps.decay(factor)
+            self.night_trips.decay(factor)
         self.day = max(self.day, ordinal)
 
     def note_lone_while_out(self, device: str) -> None:
@@ -309,6 +313,7 @@ class RoutineModel:
         buffer = io.BytesIO()
         extra = self.habits.arrays() | self.devices.arrays() | self.occupancy.arrays()
         extra |= self.lone_while_out.arrays("lone") | self.overlaps.arrays("overlap")
+        extra |= self.night_trips.arrays("trips")
         np.savez_compressed(buffer, allow_pickle=False, **arrays, **extra)
         return buffer.getvalue()
 
@@ -330,4 +335,5 @@ class RoutineModel:
             model.occupancy.load(arrays)
             model.lone_while_out = Tally.load(arrays, "lone")
             model.overlaps = Tally.load(arrays, "overlap")
+            model.night_trips = Tally.load(arrays, "trips")
         return model

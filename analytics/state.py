@@ -56,6 +56,7 @@ class HomeState:
     night_since: datetime | None = None
     left_bedroom_at: datetime | None = None
     night_up: bool = False  # got out of bed at night and not back in the bedroom yet
+    night_watched: bool = True  # a return to bed would be seen (`analytics.coverage`)
     woke_on: date | None = None  # the local day the resident was last seen up
     not_up_on: date | None = None  # the local day "not up yet" was last flagged
     visitors_until: datetime | None = None
@@ -121,7 +122,11 @@ class HomeState:
     @property
     def context(self) -> Place:
         """Where the current silence started, as the routine model conditions on it."""
-        if self.night_up and self.place not in (Place.BEDROOM, Place.ENTRANCE):
+        if (
+            self.night_up
+            and self.night_watched
+            and self.place not in (Place.BEDROOM, Place.ENTRANCE)
+        ):
             return Place.NIGHT_UP
         return self.place
 

@@ -48,10 +48,11 @@ def test_sitting_far_longer_than_she_ever_does_is_called() -> None:
 
 
 def test_getting_up_from_the_chair_and_then_nothing_is_called_within_the_hour() -> None:
-    detector = evenings_in_the_armchair()
-    day = START + 14 * DAY
-    feed(detector, day, [*daytime(), (1080, "chair-mat", 1), (1200, "chair-mat", 0)])
-    up = day + timedelta(hours=20)
+    """Three weeks of evenings: up from the armchair, something moves within a minute."""
+    detector = evenings_in_the_armchair(21)
+    day = START + 21 * DAY
+    feed(detector, day, [*daytime(), (1080, "chair-mat", 1), (1380, "chair-mat", 0)])
+    up = day + timedelta(hours=23)
     assert flags(advance(detector, up + timedelta(minutes=20))) == []
     [flag] = flags(advance(detector, up + timedelta(hours=1)))
     assert flag.kind == "inactivity"
