@@ -10,16 +10,11 @@ of the routine model.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 import numpy as np
-import numpy.typing as npt
 
-from analytics.slots import BINS, CENTRES_S, Array, bump_into, survival_quantile_s
+from analytics.slots import BINS, CENTRES_S, Array, HourlyHistograms, survival_quantile_s
 from devices.signals import DeviceKind, Role, Signal
 
-HOURS = 24
 NEAR_HOURS = 2  # stays begun within this many hours of the same one speak
 # Allowed share of stays (or of getting-ups) that outlast the limit: with one to three a day
 # on a device, about one false call per device and month or two.
@@ -51,37 +46,21 @@ def holds_state(kind: DeviceKind, role: Role, signal: Signal) -> bool:
 _SEATS = frozenset({Role.BED, Role.CHAIR})
 
 
-class Occupancy:
+class Occupancy(HourlyHistograms):
     """Per device: how long she stays on it, and how long the quiet after getting up lasts."""
 
     def __init__(self) -> None:
-        self.histograms: dict[str, Array] = {}  # "device|stay" or "device|up" -> (HOURS, BINS)
-
-    def copy(self) -> Occupancy:
-        other = Occupancy()
-        other.histograms = {key: value.copy() for key, value in self.histograms.items()}
-        return other
-
-    def decay(self, factor: float) -> None:
-        for histogram in self.histograms.values():
-            histogram *= factor
-
-    def _learn(self, key: str, hour: int, duration_s: float) -> None:
-        histogram = self.histograms.setdefault(key, np.zeros((HOURS, BINS)))
-        bump_into(histogram[hour], duration_s)
+        super().__init__("occupancy_keys", "occupancy")  # "device|stay", "device|up"
 
     def _near(self, key: str, hour: int) -> Array:
-        histogram = self.histograms.get(key)
-        if histogram is None:
-            return np.zeros(BINS)
-        hours = (np.arange(-NEAR_HOURS, NEAR_HOURS + 1) + hour) % HOURS
-        return np.asarray(histogram[hours].sum(axis=0), dtype=np.float64)
+        near = self.near(key, hour, NEAR_HOURS)
+        return np.zeros(BINS) if near is None else near
 
     def learn_stay(self, device: str, hour: int, duration_s: float) -> None:
-        self._learn(f"{device}|stay", hour, duration_s)
+        self.learn(f"{device}|stay", hour, duration_s)
 
     def learn_up(self, device: str, hour: int, duration_s: float) -> None:
-        self._learn(f"{device}|up", hour, duration_s)
+        self.learn(f"{device}|up", hour, duration_s)
 
     def stay_limit_s(self, device: str, hour: int, bed: bool) -> float:
         """How long a stay on `device` begun at `hour` may last before it is unusual."""
@@ -95,14 +74,3 @@ class Occupancy:
         if float(near.sum()) < UP_EVIDENCE:
             return None
         return survival_quantile_s(near + UP_PRIOR, TAIL)
-
-    def arrays(self) -> dict[str, npt.NDArray[Any]]:
-        keys = sorted(self.histograms)
-        stacked = np.stack([self.histograms[k] for k in keys]) if keys else np.zeros((0, 0, 0))
-        return {"occupancy_keys": np.array(keys, dtype=np.str_), "occupancy": stacked}
-
-    def load(self, arrays: Mapping[str, npt.NDArray[Any]]) -> None:
-        if "occupancy_keys" not in arrays:  # models saved before occupancy was learned
-            return
-        keys, stacked = arrays["occupancy_keys"], arrays["occupancy"]
-        self.histograms = {str(key): stacked[i].copy() for i, key in enumerate(keys)}

@@ -208,7 +208,7 @@ class RoutineModel:
             return
         self.advance_day(start_local.toordinal())
         if device is not None:
-            self.devices.learn(device, place, start_local.hour, duration_s)
+            self.devices.learn_after(device, place, start_local.hour, duration_s)
         bump_into(self.silences[day_type_of(start_local), slot_of(start_local), place], duration_s)
         ring = start_local.toordinal() % RING_DAYS
         if self.ring_day[ring] != start_local.toordinal():
