@@ -199,7 +199,8 @@ class HomeDetector:
         if (self.learn_after is None or obs.at > self.learn_after) and routine:
             device = after.id if after else None
             self.model.learn_silence(self.state.local(start), place, gap_s, device)
-            if device is not None and device == rose_from:
+            on_mat = occupancy.holds_state(sensor.kind, sensor.role, obs.signal)
+            if device is not None and device == rose_from and not on_mat:
                 self.model.occupancy.learn_up(device, self.state.local(start).hour, gap_s)
         return decisions + self._clear(obs, sensor, gap_s)
 

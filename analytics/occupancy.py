@@ -23,6 +23,9 @@ TAIL = 0.01
 # getting-ups around the hour: before, the room's limit stands (someone may get up and walk to
 # a room no sensor sees, and a few days cannot tell).
 UP_EVIDENCE = 10.0
+# Shorter stays are shifting on the mat or passing, not a sitting: they say nothing of how long
+# a sitting may last (mats flap on and off through a night).
+MIN_STAY_S = 30 * 60.0
 
 
 def _lognormal(median_min: float, sigma: float, weight: float) -> Array:
@@ -57,9 +60,12 @@ class Occupancy(HourlyHistograms):
         return np.zeros(BINS) if near is None else near
 
     def learn_stay(self, device: str, hour: int, duration_s: float) -> None:
-        self.learn(f"{device}|stay", hour, duration_s)
+        if duration_s >= MIN_STAY_S:
+            self.learn(f"{device}|stay", hour, duration_s)
 
     def learn_up(self, device: str, hour: int, duration_s: float) -> None:
+        """A silence after getting up from `device`, ended by something other than a mat (back
+        on a mat, she had not got up)."""
         self.learn(f"{device}|up", hour, duration_s)
 
     def stay_limit_s(self, device: str, hour: int, bed: bool) -> float:
