@@ -1,8 +1,8 @@
 """What the sensors can and cannot see, which decides which contexts can be judged.
 
 A sensor in the bedroom that the resident switches (a light, a lamp plug) sees her enter it
-awake, not lie down again after a night walk: a motion sensor or a bed mat there usually
-does. The home's own nights say more: night trips out of bed that were seen returning to the
+awake, not lie down again after a night walk: a motion sensor, a bed mat or the bedroom door
+usually does. The home's own nights say more: night trips out of bed that were seen returning to the
 bedroom, against those followed by hours of silence elsewhere until the morning. Where the
 return is invisible, a quiet night after the hall is not "not back to bed": it is judged as
 any silence after that place at that hour, by what the home has done there.
@@ -12,17 +12,21 @@ from __future__ import annotations
 
 from analytics.home import HomeConfig, Place
 from analytics.routine import RoutineModel
-from devices.signals import DeviceKind
+from devices.signals import DeviceKind, Role
 
-_SEES_A_PERSON = frozenset({DeviceKind.MOTION, DeviceKind.PRESSURE})
-RETURN_EVIDENCE = 5.0  # night trips (fading) before the home's own nights decide
-RETURN_SHARE = 0.5  # seen returning on at least this share of them: the return can be seen
+_SEES_A_PERSON = frozenset({DeviceKind.MOTION, DeviceKind.PRESSURE, DeviceKind.CONTACT})
+RETURN_EVIDENCE = 10.0  # night trips (fading) before the home's own nights decide
+# Seen returning on at least this share of them: the return can be seen (a trip's end is
+# ambiguous: up early and sitting still for hours also reads as "unseen").
+RETURN_SHARE = 0.3
 
 
 def sees_bed(config: HomeConfig) -> bool:
-    """Some motion sensor or mat in the bedroom (or on the bed)."""
+    """Some motion sensor, mat or door in the bedroom (a door is passed on the way back;
+    a wardrobe's is not)."""
     return any(
-        s.place == Place.BEDROOM and s.kind in _SEES_A_PERSON for s in config.sensors.values()
+        s.place == Place.BEDROOM and s.kind in _SEES_A_PERSON and s.role != Role.CUPBOARD
+        for s in config.sensors.values()
     )
 
 

@@ -125,15 +125,15 @@ def seated(ctx: Context) -> Seat | None:
 
 def got_up_limit(ctx: Context) -> timedelta | None:
     """When the current silence began by getting up from a trusted mat: how long nothing
-    usually follows that, at this hour. Not from a bed at night: a bed mat released while
-    nothing else moves is someone still in bed, off the mat's pad; getting up at night shows
-    on another sensor (the "not back to bed" context)."""
+    usually follows that, at this hour. Not from a bed: a bed mat released while nothing
+    else moves is someone still in bed off the mat's pad, or dressing, or sitting on its edge;
+    getting up from bed shows on other sensors (the "not back to bed" and "not up" rules)."""
     st = ctx.state
     device = st.rose_from
     if device is None or st.last_at is None or ctx.model.fires_alone(device):
         return None
     local = st.local(st.last_at)
-    if ctx.config.sensor(device).place == Place.BEDROOM and is_night(local):
+    if ctx.config.sensor(device).place == Place.BEDROOM:
         return None
     limit = ctx.model.occupancy.up_limit_s(device, local.hour)
     return None if limit is None else timedelta(seconds=limit)
