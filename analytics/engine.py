@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from analytics import comfort, meals, noisy, rules, stillness
+from analytics import comfort, coverage, meals, noisy, occupancy, rules, stillness
 from analytics.daily import DayStats
 from analytics.decision import INACTIVITY_KINDS, Clear, Decision, Flag
 from analytics.explain import clock, duration
@@ -52,7 +52,7 @@ class HomeDetector:
     def __init__(self, config: HomeConfig, model: RoutineModel | None = None) -> None:
         self.model = model or RoutineModel()
         self.state = HomeState(zone=config.zone)
-        self.ctx = Context(self.state, self.model, config)
+        self.ctx = Context(self.state, self.model, config, coverage.sees_bed(config))
         self.learn_after: datetime | None = None  # silences ending before are in the model
         self.days: list[DayStats] = []  # completed days, for the slow-change scorer
 
@@ -63,6 +63,7 @@ class HomeDetector:
     @config.setter
     def config(self, config: HomeConfig) -> None:
         self.ctx.config = config
+        self.ctx.sees_bed = coverage.sees_bed(config)
 
     def observe(self, obs: Observation) -> list[Decision]:
         """Take one event (in event-time order); returns flags it raises or clears."""
@@ -71,9 +72,11 @@ class HomeDetector:
         if obs.signal == Signal.TEMPERATURE_C:
             return comfort.observe_temperature(self.ctx, obs)
         st = self.state
-        if not obs.activity or (st.last_at is not None and obs.at < st.last_at):
-            return []  # not a person, or late: the present has moved on
         sensor = self.config.sensor(obs.device_id)
+        # Getting up is a person's doing, whether or not the verdict counted the release.
+        released = self._released(obs, sensor)
+        if not (obs.activity or released) or (st.last_at is not None and obs.at < st.last_at):
+            return []  # not a person, or late: the present has moved on
         local = st.local(obs.at)
         decisions = self._settle(obs.at)
         pending, before = st.pending, st.before_blip
@@ -84,7 +87,7 @@ class HomeDetector:
                 decisions += self._settle(obs.at, at_once=True)  # the door: not them inside
             else:
                 # A second event soon after: the lone one was real after all.
-                decisions += self._end_silence(*pending, before.last_sensor)
+                decisions += self._end_silence(*pending, before.last_sensor, before.rose_from)
             st.before_blip = st.pending = None
         unsure = False
         if st.last_at is not None:
@@ -94,23 +97,53 @@ class HomeDetector:
             # Once the front door has opened on the way out, one sensor alone does not say
             # the resident is in: PIRs, mats and tilt switches fire in empty homes.
             unsure = st.snapshot().may_be_out and sensor.place != Place.ENTRANCE
-            # Nor does a sensor known to do that say she got up, while she is in bed: van
-            # Kasteren B's kitchen PIR fires while the bed mat is pressed.
+            # Nor does a sensor known to do that say she got up, while she is in bed.
             st.doubted = not unsure and self._fires_alone_in_bed(obs, sensor)
             unsure = unsure or st.doubted
             lone_again = st.lone_at is not None and obs.at - st.lone_at <= LONE_REPEAT
-            if unsure or (obs.at - st.last_at >= BLIP_AFTER and not lone_again):
+            # Getting up from a mat ends a stay, however long: never a lone twitch.
+            long_quiet = obs.at - st.last_at >= BLIP_AFTER and not (lone_again or released)
+            if unsure or long_quiet:
                 # Possibly noise: decide once we see whether anything follows.
                 st.before_blip, st.pending = st.snapshot(), (obs, sensor, gap_s, st.context)
             else:
-                decisions += self._end_silence(obs, sensor, gap_s, st.context, st.last_sensor)
+                decisions += self._end_silence(
+                    obs, sensor, gap_s, st.context, st.last_sensor, st.rose_from
+                )
         if not unsure:  # what an empty home's sensors do says nothing of the resident's day
             if sensor.place != Place.ENTRANCE:
                 self.model.note_presence(local)
             self._learn_habits(obs.at, local, sensor.place)
             meals.note_activity(self.ctx, local, sensor.place)
         self._move(obs.at, sensor)
+        self._note_occupancy(obs, sensor, local, unsure, released)
         return decisions
+
+    def _released(self, obs: Observation, sensor: Sensor) -> bool:
+        held = occupancy.holds_state(sensor.kind, sensor.role, obs.signal)
+        return held and obs.value <= 0 and obs.device_id in self.state.occupied
+
+    def _note_occupancy(
+        self, obs: Observation, sensor: Sensor, local: datetime, unsure: bool, released: bool
+    ) -> None:
+        """Keep which mats are pressed; learn how long she stays on each. A person seen
+        elsewhere is on no mat here, whatever a mat that failed to release still says."""
+        st = self.state
+        st.rose_from = None
+        if released:
+            since = st.occupied.pop(obs.device_id)
+            # Off one mat while another in the room is still pressed (a bed's left and right
+            # mats): shifting, not getting up.
+            if all(self.config.sensor(d).place != sensor.place for d in st.occupied):
+                st.rose_from = obs.device_id
+            if not unsure:
+                stay_s = (obs.at - since).total_seconds()
+                self.model.occupancy.learn_stay(obs.device_id, st.local(since).hour, stay_s)
+        elif occupancy.holds_state(sensor.kind, sensor.role, obs.signal) and obs.value > 0:
+            st.occupied.setdefault(obs.device_id, obs.at)
+        if not unsure:
+            for device in [d for d in st.occupied if self.config.sensor(d).place != sensor.place]:
+                st.occupied.pop(device)
 
     def _fires_alone_in_bed(self, obs: Observation, sensor: Sensor) -> bool:
         """In bed (the night, or the morning before she is up; not dressing at 15:00, when a
@@ -143,22 +176,32 @@ class HomeDetector:
         return [] if device is None else noisy.dropped(self.ctx, device, now)
 
     def _end_silence(
-        self, obs: Observation, sensor: Sensor, gap_s: float, place: Place, after: Sensor | None
+        self,
+        obs: Observation,
+        sensor: Sensor,
+        gap_s: float,
+        place: Place,
+        after: Sensor | None,
+        rose_from: str | None,
     ) -> list[Decision]:
         """A silence in `place`, begun after an event of `after`, really ended with `obs`:
         learn it, clear what it raised. Nothing over a day is learned: an absence that long
         was a trip, not one of the outings whose usual length `not_back` judges, and a day
-        without movement at home was an unseen absence or a gap in the data (tm000's log
-        has a five-month one), not a quiet spell to expect again."""
+        without movement at home was an unseen absence or a gap in the data, not a quiet
+        spell to expect again."""
         start = obs.at - timedelta(seconds=gap_s)
         decisions: list[Decision] = []
         if place == Place.ENTRANCE:  # an absence ended: the day it ended on counts it
             self._day(self.state.local(obs.at)).hours_out += gap_s / 3600
+            meals.note_absence(self.ctx, self.state.local(start), self.state.local(obs.at))
             decisions += noisy.absence_ended(self.ctx, obs.at)
         routine = gap_s <= TRIP.total_seconds()
         if (self.learn_after is None or obs.at > self.learn_after) and routine:
             device = after.id if after else None
             self.model.learn_silence(self.state.local(start), place, gap_s, device)
+            on_mat = occupancy.holds_state(sensor.kind, sensor.role, obs.signal)
+            if device is not None and device == rose_from and not on_mat:
+                self.model.occupancy.learn_up(device, self.state.local(start).hour, gap_s)
         return decisions + self._clear(obs, sensor, gap_s)
 
     def _move(self, at: datetime, sensor: Sensor) -> None:
@@ -182,7 +225,7 @@ class HomeDetector:
             st.place != Place.BATHROOM or st.last_at is None or at - st.last_at >= BATH_PAUSE
         ):
             st.bath_since = at  # a new visit (a long quiet in there ended the last one)
-        st.night_up = self._night_up(at, place)
+        self._note_night_trip(at, place)
         if place in _DISTANT:
             self._note_visitors(at, place, sensor)
         st.place, st.last_at, st.last_sensor, st.expectation = place, at, sensor, None
@@ -190,8 +233,7 @@ class HomeDetector:
     def _note_visitors(self, at: datetime, place: Place, sensor: Sensor) -> None:
         """Two distant rooms active at once, again and again, means two people. Not when the
         two rooms' sensors fire together on most days: in open-plan homes and at doorways
-        their fields of view meet (CASAS Aruba's bedroom and living room did so 23 times a
-        day, CASAS tm000's kitchen and living room 54 times)."""
+        their fields of view meet."""
         st = self.state
         together = [
             room
@@ -207,6 +249,17 @@ class HomeDetector:
             if len(st.visitor_hits) >= VISITOR_HITS:
                 st.visitors_until = at + VISITOR_HOLD
         st.recent[place] = (at, sensor.room)
+
+    def _note_night_trip(self, at: datetime, place: Place) -> None:
+        """Follow a night trip out of bed; teach the model whether its end was seen: back in
+        the bedroom, or hours of silence elsewhere until she is up in the morning."""
+        st = self.state
+        was_up, st.night_up = st.night_up, self._night_up(at, place)
+        if was_up and place == Place.BEDROOM:
+            self.model.night_trips.add("back")
+        elif was_up and not st.night_up and st.last_at is not None and at - st.last_at >= SLEEP:
+            self.model.night_trips.add("unseen")
+        st.night_watched = coverage.return_to_bed_seen(self.model, self.ctx.sees_bed)
 
     def _night_up(self, at: datetime, place: Place) -> bool:
         st = self.state
@@ -254,9 +307,11 @@ class HomeDetector:
         if st.day is None or st.day.day != today:
             if st.day is not None:
                 self.days = [*self.days[-120:], st.day]
+                midnight = datetime.combine(st.day.day, time(0), tzinfo=st.zone)
                 if st.day.wake_h is not None:
-                    woke = datetime.combine(st.day.day, time(0), tzinfo=st.zone)
-                    self.model.habits.learn_wake(woke + timedelta(hours=st.day.wake_h))
+                    self.model.habits.learn_wake(midnight + timedelta(hours=st.day.wake_h))
+                if st.day.bed_h is not None:
+                    self.model.habits.learn_bed(midnight + timedelta(hours=st.day.bed_h))
             st.day = DayStats(today)
         return st.day
 

@@ -30,6 +30,8 @@ def _normal_slots(mean_h: float, sd_h: float) -> Array:
 
 
 WAKE_PRIOR = 3.0 * _normal_slots(8.0, 1.5)  # 3 pseudo-mornings around 08:00
+BED_PRIOR = 3.0 * _normal_slots(22.5, 1.0)  # 3 pseudo-nights, to bed around 22:30
+NOON = SLOTS // 2  # the nights' axis starts at noon, so a bed time after midnight sorts late
 _BATH_PRIOR = np.exp(-0.5 * (np.log(CENTRES_S / 600.0) / 0.7) ** 2)
 BATH_PRIOR = 6.0 * _BATH_PRIOR / _BATH_PRIOR.sum()  # visits: median 10 min
 MEAL_PRIOR_DAYS = 3.0  # pseudo-days on which each meal window saw the kitchen
@@ -45,6 +47,7 @@ def quantile_slot(counts: Array, q: float) -> int:
 class Habits:
     def __init__(self) -> None:
         self.wake = np.zeros((2, SLOTS))
+        self.bed = np.zeros(SLOTS)
         self.bath = np.zeros(BINS)
         self.meals = np.zeros((len(MEALS), SLOTS))
         self.meal_days = np.zeros(len(MEALS))  # days at home during the window, used or not
@@ -55,11 +58,19 @@ class Habits:
         return other
 
     def arrays(self) -> dict[str, Array]:
-        return {"wake": self.wake, "bath": self.bath, "meals": self.meals, "md": self.meal_days}
+        return {
+            "wake": self.wake,
+            "bed": self.bed,
+            "bath": self.bath,
+            "meals": self.meals,
+            "md": self.meal_days,
+        }
 
     def load(self, arrays: dict[str, Array]) -> None:
+        """Arrays by name; one missing (a model saved before it was learned) stays empty."""
         self.wake, self.bath = arrays["wake"], arrays["bath"]
         self.meals, self.meal_days = arrays["meals"], arrays["md"]
+        self.bed = arrays.get("bed", self.bed)
 
     def decay(self, factor: float) -> None:
         for array in self.arrays().values():
@@ -81,6 +92,19 @@ class Habits:
     def usual_wake_min(self, day_type: int) -> float:
         counts = self.wake[day_type] + 0.5 * self.wake[1 - day_type] + WAKE_PRIOR
         return quantile_slot(counts, 0.5) * 15.0 + 7.5
+
+    # -- going to bed -------------------------------------------------------------------
+    def learn_bed(self, local: datetime) -> None:
+        self.bed[slot_of(local)] += 1.0
+
+    def in_bed_share(self, local: datetime) -> float:
+        """On how many nights she is in bed at this time of night: gone to bed before it and
+        not yet up, by her own bed and rising times (each from its prior)."""
+        went = np.roll(self.bed + BED_PRIOR, -NOON)
+        rose = np.roll(self.wake.sum(axis=0) + WAKE_PRIOR, -NOON)
+        at = (slot_of(local) - NOON) % SLOTS
+        share = np.cumsum(went)[at] / went.sum() - np.cumsum(rose)[at] / rose.sum()
+        return float(max(share, 0.0))
 
     # -- bathroom visits -------------------------------------------------------------------
     def learn_bath(self, duration_s: float) -> None:

@@ -13,8 +13,18 @@ from analytics.slots import is_night
 from analytics.state import DEPART_AFTER, Context
 
 MIN_OUT = timedelta(hours=2)
+# Going out at an hour she is usually in bed, and not her habit: called this soon (a wandering
+# at 2 a.m.). Leaving at an hour she is usually up (an evening out) is an ordinary outing,
+# judged by her own return times, however late.
 NIGHT_OUT = timedelta(minutes=45)
-NIGHT_HABIT = 2.0  # night outings seen around this hour before they count as usual
+NIGHT_HABIT = 2.0  # outings seen begun around this hour before they count as usual
+ASLEEP_SHARE = 0.75  # in bed at this hour on more nights than this: her night
+
+
+def _unusual_departure(ctx: Context, local: datetime) -> bool:
+    model = ctx.model
+    asleep = model.habits.in_bed_share(local) > ASLEEP_SHARE
+    return asleep and model.count_near(local, Place.ENTRANCE) < NIGHT_HABIT
 
 
 def not_back_deadline(ctx: Context, horizon: datetime | None) -> datetime | None:
@@ -25,8 +35,8 @@ def not_back_deadline(ctx: Context, horizon: datetime | None) -> datetime | None
     if horizon is not None and left + NIGHT_OUT >= horizon:
         return left + NIGHT_OUT
     local = st.local(left)
-    if is_night(local) and ctx.model.count_near(local, Place.ENTRANCE) < NIGHT_HABIT:
-        return left + NIGHT_OUT  # going out at night is not this resident's habit
+    if _unusual_departure(ctx, local):
+        return left + NIGHT_OUT
     exp = ctx.model.expect(local, Place.ENTRANCE, ctx.config.sensitivity)
     return left + max(timedelta(seconds=exp.threshold_s), MIN_OUT, DEPART_AFTER)
 
@@ -44,7 +54,7 @@ def not_back_flag(ctx: Context, now: datetime, health: Health | None) -> Flag:
         f"{'Still out at night' if at_night else 'Not back home'}: went out at {clock(local)}"
         f" ({duration(out)} ago)."
     )
-    if is_night(local) and ctx.model.count_near(local, Place.ENTRANCE) < NIGHT_HABIT:
+    if _unusual_departure(ctx, local):
         text += " Going out at this time of night is unusual for her."
     else:
         text += (

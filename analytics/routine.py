@@ -20,6 +20,7 @@ import numpy as np
 from analytics.device_silences import DeviceSilences
 from analytics.habits import Habits
 from analytics.home import Place
+from analytics.occupancy import Occupancy
 from analytics.slots import (
     BINS,
     CENTRES_S,
@@ -49,8 +50,8 @@ OVERLAP_DAYS = 3
 # long-tailed: before the home's data arrive, alerts come late rather than falsely.
 # Daytime priors are checked against the real homes that have motion sensors (3,692 active
 # slot-days, `docs/analytics.md`): beyond an hour, where alerts fall, each expects about as
-# many quiet spells as those homes had, or more. An office ("other") holds long ones (CASAS
-# sits at a desk for 2 h), a kitchen none over 67 min.
+# many quiet spells as those homes had, or more. An office ("other") holds long ones (hours
+# at a desk), a kitchen short ones.
 _PRIOR_DAY = {
     Place.BEDROOM: (0.05, 45.0, 1.0),
     Place.BATHROOM: (0.05, 8.0, 0.8),
@@ -134,10 +135,13 @@ class RoutineModel:
         self.day = -1  # local date ordinal the decay was last applied for
         self.habits = Habits()
         self.devices = DeviceSilences()
+        self.occupancy = Occupancy()
         # per device: events it made on its own while nobody was home (decaying like the rest)
         self.lone_while_out = Tally()
         # per pair of rooms: days their sensors fired within seconds of each other
         self.overlaps = Tally()
+        # night trips out of bed: "back" (seen returning to the bedroom) or "unseen"
+        self.night_trips = Tally()
 
     def copy(self) -> RoutineModel:
         other = RoutineModel.__new__(RoutineModel)
@@ -150,8 +154,10 @@ class RoutineModel:
         other.day = self.day
         other.habits = self.habits.copy()
         other.devices = self.devices.copy()
+        other.occupancy = self.occupancy.copy()
         other.lone_while_out = self.lone_while_out.copy()
         other.overlaps = self.overlaps.copy()
+        other.night_trips = self.night_trips.copy()
         return other
 
     def advance_day(self, ordinal: int) -> None:
@@ -162,8 +168,10 @@ class RoutineModel:
             self.exposure *= factor
             self.habits.decay(factor)
             self.devices.decay(factor)
+            self.occupancy.decay(factor)
             self.lone_while_out.decay(factor)
             self.overlaps.decay(factor)
+            self.night_trips.decay(factor)
         self.day = max(self.day, ordinal)
 
     def note_lone_while_out(self, device: str) -> None:
@@ -201,7 +209,7 @@ class RoutineModel:
             return
         self.advance_day(start_local.toordinal())
         if device is not None:
-            self.devices.learn(device, place, start_local.hour, duration_s)
+            self.devices.learn_after(device, place, start_local.hour, duration_s)
         bump_into(self.silences[day_type_of(start_local), slot_of(start_local), place], duration_s)
         ring = start_local.toordinal() % RING_DAYS
         if self.ring_day[ring] != start_local.toordinal():
@@ -217,11 +225,13 @@ class RoutineModel:
         sensitivity: float = 1.0,
         device: str | None = None,
         sits_unseen: bool = False,
+        sleeps_unseen: bool = False,
     ) -> Expectation:
         """How long a silence starting now in `place` (after an event of `device`) may last:
         the threshold is where the expected number of longer silences per day in this slot
         falls below `RATE`, refined by what silences after this device do. `sits_unseen`:
-        no motion sensor sees the resident sit, so any place may be followed by a sitting."""
+        no motion sensor sees the resident sit, so any place may be followed by a sitting;
+        `sleeps_unseen`: nothing sees her in bed, so any place at night may be followed by sleep."""
         day_type, slot = day_type_of(start_local), slot_of(start_local)
         idx = (np.arange(-4, 5) + slot) % SLOTS
         own = _KERNEL @ (
@@ -243,6 +253,8 @@ class RoutineModel:
         rows = PRIOR[idx, place]
         if sits_unseen and place not in (Place.ENTRANCE, Place.NIGHT_UP):
             rows = np.maximum(rows, PRIOR[idx, Place.LIVING])
+        if sleeps_unseen and place != Place.ENTRANCE and bool(_NIGHT_SLOTS[slot]):
+            rows = np.maximum(rows, PRIOR[idx, Place.BEDROOM])
         prior = (_KERNEL @ rows) / float(_KERNEL.sum())
         counts = own + pool_w * pooled + prior_w * prior
         per_day = _tail(counts) / (days + pool_w + prior_w)
@@ -280,6 +292,10 @@ class RoutineModel:
         spells = self.ring_max[recent][:, hours.start : hours.stop][:, :, _UP_AND_ABOUT]
         return float(spells.max(initial=0.0)), int(recent.sum())
 
+    def home_days(self, local: datetime) -> int:
+        """Days in the last 4 weeks on which the home taught the model a quiet spell."""
+        return int((self.ring_day > local.toordinal() - RING_DAYS).sum())
+
     def raise_slot(self, start_local: datetime, factor: float = 1.3, ceiling: float = 3.0) -> None:
         """A false alarm: lengthen thresholds around this slot, within bounds."""
         day_type, slot = day_type_of(start_local), slot_of(start_local)
@@ -296,8 +312,9 @@ class RoutineModel:
             "day": np.array([float(self.day)]),
         }
         buffer = io.BytesIO()
-        extra = self.habits.arrays() | self.devices.arrays()
+        extra = self.habits.arrays() | self.devices.arrays() | self.occupancy.arrays()
         extra |= self.lone_while_out.arrays("lone") | self.overlaps.arrays("overlap")
+        extra |= self.night_trips.arrays("trips")
         np.savez_compressed(buffer, allow_pickle=False, **arrays, **extra)
         return buffer.getvalue()
 
@@ -311,9 +328,13 @@ class RoutineModel:
             model.offset = arrays["offset"]
             model.exposure = arrays["exposure"]
             model.day = int(arrays["day"][0])
-            model.habits.load({name: arrays[name] for name in model.habits.arrays()})
+            model.habits.load(
+                {name: arrays[name] for name in model.habits.arrays() if name in arrays}
+            )
             if "device_keys" in arrays:  # models saved before devices were learned lack them
                 model.devices.load(arrays)
+            model.occupancy.load(arrays)
             model.lone_while_out = Tally.load(arrays, "lone")
             model.overlaps = Tally.load(arrays, "overlap")
+            model.night_trips = Tally.load(arrays, "trips")
         return model

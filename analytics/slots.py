@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any, Self
 
 import numpy as np
 import numpy.typing as npt
@@ -45,3 +47,44 @@ def survival_quantile_s(counts: Array, tail: float) -> float:
     """Smallest bin edge beyond which at most `tail` of the mass lies."""
     survival = 1.0 - np.cumsum(counts) / counts.sum()
     return float(EDGES_S[1 + min(int(np.searchsorted(-survival, -tail)), BINS - 1)])
+
+
+class HourlyHistograms:
+    """Log-duration histograms per key and local hour (24 x BINS each), fading together."""
+
+    def __init__(self, keys_name: str, values_name: str) -> None:
+        self.names = keys_name, values_name  # how `arrays` saves them
+        self.histograms: dict[str, Array] = {}
+
+    def copy(self) -> Self:
+        other = object.__new__(type(self))
+        other.names = self.names
+        other.histograms = {key: value.copy() for key, value in self.histograms.items()}
+        return other
+
+    def decay(self, factor: float) -> None:
+        for histogram in self.histograms.values():
+            histogram *= factor
+
+    def learn(self, key: str, hour: int, duration_s: float) -> None:
+        bump_into(self.histograms.setdefault(key, np.zeros((24, BINS)))[hour], duration_s)
+
+    def near(self, key: str, hour: int, hours: int) -> Array | None:
+        """The durations of `key` begun within `hours` of `hour`, summed; None if none."""
+        histogram = self.histograms.get(key)
+        if histogram is None:
+            return None
+        window = (np.arange(-hours, hours + 1) + hour) % 24
+        return np.asarray(histogram[window].sum(axis=0), dtype=np.float64)
+
+    def arrays(self) -> dict[str, npt.NDArray[Any]]:
+        keys = sorted(self.histograms)
+        stacked = np.stack([self.histograms[k] for k in keys]) if keys else np.zeros((0, 0, 0))
+        return {self.names[0]: np.array(keys, dtype=np.str_), self.names[1]: stacked}
+
+    def load(self, arrays: Mapping[str, npt.NDArray[Any]]) -> None:
+        """From `arrays()`; left empty if the saved model predates these histograms."""
+        if self.names[0] not in arrays:
+            return
+        keys, stacked = arrays[self.names[0]], arrays[self.names[1]]
+        self.histograms = {str(key): stacked[i].copy() for i, key in enumerate(keys)}

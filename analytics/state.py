@@ -33,6 +33,7 @@ class Snapshot:
     out_since: datetime | None
     returned: bool
     night_up: bool
+    rose_from: str | None
 
     @property
     def may_be_out(self) -> bool:
@@ -55,6 +56,7 @@ class HomeState:
     night_since: datetime | None = None
     left_bedroom_at: datetime | None = None
     night_up: bool = False  # got out of bed at night and not back in the bedroom yet
+    night_watched: bool = True  # a return to bed would be seen (`analytics.coverage`)
     woke_on: date | None = None  # the local day the resident was last seen up
     not_up_on: date | None = None  # the local day "not up yet" was last flagged
     visitors_until: datetime | None = None
@@ -69,6 +71,7 @@ class HomeState:
     meal_first: dict[int, datetime] = field(default_factory=dict)  # window -> first kitchen use
     meal_home: set[int] = field(default_factory=set)  # windows with any activity at home
     meal_flagged: set[int] = field(default_factory=set)  # windows already flagged today
+    meal_out: set[int] = field(default_factory=set)  # windows spent out today (`MEAL_OUT`)
     before_blip: Snapshot | None = None  # the silence a possibly spurious event interrupted
     # what that event would end, if confirmed: (event, sensor, silence seconds, its place)
     pending: tuple[Observation, Sensor, float, Place] | None = None
@@ -78,11 +81,20 @@ class HomeState:
     lone_while_out: dict[str, int] = field(default_factory=dict)
     noisy_told: dict[str, datetime] = field(default_factory=dict)
     open: dict[str, Flag] = field(default_factory=dict)
+    # occupancy as a state: mats pressed now, and since when (see `analytics.occupancy`)
+    occupied: dict[str, datetime] = field(default_factory=dict)
+    rose_from: str | None = None  # the current silence began by getting up from this mat
     expectation: Expectation | None = None  # cached for the current silence
 
     def snapshot(self) -> Snapshot:
         return Snapshot(
-            self.last_at, self.last_sensor, self.place, self.out_since, self.returned, self.night_up
+            self.last_at,
+            self.last_sensor,
+            self.place,
+            self.out_since,
+            self.returned,
+            self.night_up,
+            self.rose_from,
         )
 
     def settle(self, now: datetime, at_once: bool = False) -> str | None:
@@ -97,7 +109,7 @@ class HomeState:
         self.lone_at = self.last_at
         self.last_at, self.last_sensor, self.place = snap.last_at, snap.last_sensor, snap.place
         self.out_since, self.returned, self.expectation = snap.out_since, snap.returned, None
-        self.night_up = snap.night_up
+        self.night_up, self.rose_from = snap.night_up, snap.rose_from
         return pending[0].device_id if snap.may_be_out else None
 
     def local(self, at: datetime) -> datetime:
@@ -110,7 +122,11 @@ class HomeState:
     @property
     def context(self) -> Place:
         """Where the current silence started, as the routine model conditions on it."""
-        if self.night_up and self.place not in (Place.BEDROOM, Place.ENTRANCE):
+        if (
+            self.night_up
+            and self.night_watched
+            and self.place not in (Place.BEDROOM, Place.ENTRANCE)
+        ):
             return Place.NIGHT_UP
         return self.place
 
@@ -130,3 +146,4 @@ class Context:
     state: HomeState
     model: RoutineModel
     config: HomeConfig
+    sees_bed: bool = True  # a return to bed can be seen (`analytics.coverage`)

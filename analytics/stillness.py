@@ -12,8 +12,9 @@ from analytics.explain import clock, day_kind, duration
 from analytics.health import Health
 from analytics.home import PLACE_NAMES, ROOM_NAMES, Place
 from analytics.routine import RING_DAYS, Expectation
-from analytics.slots import day_type_of
+from analytics.slots import day_type_of, is_night
 from analytics.state import Context
+from devices.signals import Role
 
 FLOOR = timedelta(minutes=20)
 CEILING = timedelta(hours=16)
@@ -28,18 +29,20 @@ DAY_HOURS, EVENING_HOURS = range(8, 18), range(18, 21)
 # Below those, the home's own record: its longest quiet spell outside the bedroom in the same
 # hours over the last 4 weeks, with this much room (more in the evening: 3 hours a day give
 # fewer quiet spells, so a less settled record), once it is set over this many days, and never
-# below the floor (simulated residents sit an hour after lunch on days with shorter spells).
+# below the floor (an hour's sitting after lunch is ordinary even in a home that rarely sits).
 RECORD_ROOM = 1.3
 EVENING_RECORD_ROOM = 2.0
 RECORD_DAYS = 4
 RECORD_FLOOR = timedelta(minutes=90)
 # Set over fewer days (a whole day at least: the first is cut short by the installation), the
-# record is young: twice the room, and never below 2 hours (kasteren-c sat 90 min on its 2nd
-# afternoon after a 1st day's 40 min).
+# record is young: one day's longest says little of the next, so twice the room, and never
+# below 2 hours.
 YOUNG_DAYS = 2
 YOUNG_ROOM = 2.0
 YOUNG_FLOOR = timedelta(hours=2)
-LEARNING_WEIGHT = 3.0  # below this many own silences the prior is speaking
+# Days of the home's own quiet spells after which its routine counts as learned: a week holds
+# each weekday's rhythm once, and the "still learning" notice ends.
+LEARNING_DAYS = 7
 
 
 def expectation(ctx: Context) -> Expectation:
@@ -49,7 +52,12 @@ def expectation(ctx: Context) -> Expectation:
         device = st.last_sensor.id if st.last_sensor else None
         local, sensitivity = st.local(st.last_at), ctx.config.sensitivity
         st.expectation = ctx.model.expect(
-            local, st.context, sensitivity, device=device, sits_unseen=not ctx.config.sees_motion
+            local,
+            st.context,
+            sensitivity,
+            device=device,
+            sits_unseen=not ctx.config.sees_motion,
+            sleeps_unseen=not ctx.sees_bed,
         )
     return st.expectation
 
@@ -66,16 +74,67 @@ def inactivity_deadline(ctx: Context, horizon: datetime | None) -> datetime | No
         return earliest  # a lower bound is enough: nothing can be due before horizon
     limit = timedelta(seconds=expectation(ctx).threshold_s)
     floor, ceiling = FLOOR, CEILING
+    scale = ctx.model.offset_at(st.local(start)) / ctx.config.sensitivity
+    if (seat := seated(ctx)) is not None:
+        # On a mat: how long she stays on it, from when she sat down; no ceiling.
+        return max(seat.since + seat.limit * scale, start + FLOOR, pause)
+    if (up := got_up_limit(ctx)) is not None:
+        limit = min(limit, up * scale)  # up from a mat, then nothing: called soon
     if st.context == Place.NIGHT_UP:
         # Out of bed at night and still for this long is worth a call whatever the habit,
         # unless the family said otherwise (false-alarm feedback raises it, within bounds).
         # Not sooner than NIGHT_UP_FLOOR either: a return to bed the bedroom sensor missed
         # looks exactly like this, and a few weeks of night trips say little about the tail.
-        scale = ctx.model.offset_at(st.local(st.last_at)) / ctx.config.sensitivity
         floor, ceiling = NIGHT_UP_FLOOR * scale, NIGHT_UP_CEILING * scale
     elif (day := day_ceiling(ctx)) is not None:
         ceiling = day.limit
     return max(start + min(max(limit, floor), ceiling), pause)
+
+
+_SEAT_NAMES = {Role.CHAIR: "her armchair", Role.BED: "the bed"}
+
+
+@dataclass(frozen=True, slots=True)
+class Seat:
+    device: str
+    since: datetime  # when she sat or lay down on it
+    limit: timedelta  # a stay on it longer than this is unusual for her
+    bed: bool
+
+
+def seated(ctx: Context) -> Seat | None:
+    """The trusted mat in the room of the last movement that says she is on it now. A mat
+    that fires in the empty home (`RoutineModel.fires_alone`) is not believed, nor one pressed
+    for longer than she ever stays on it before the last movement (it failed to release)."""
+    st = ctx.state
+    assert st.last_at is not None
+    for device, since in st.occupied.items():
+        sensor = ctx.config.sensor(device)
+        if sensor.place != st.place or ctx.model.fires_alone(device):
+            continue
+        local = st.local(since)
+        bed = sensor.place == Place.BEDROOM and is_night(local)  # a night's sleep, not a nap
+        limit = timedelta(seconds=ctx.model.occupancy.stay_limit_s(device, local.hour, bed))
+        limit = min(limit, CEILING)
+        if st.last_at - since <= limit:
+            return Seat(device, since, limit, bed)
+    return None
+
+
+def got_up_limit(ctx: Context) -> timedelta | None:
+    """When the current silence began by getting up from a trusted mat: how long nothing
+    usually follows that, at this hour. Not from a bed: a bed mat released while nothing
+    else moves is someone still in bed off the mat's pad, or dressing, or sitting on its edge;
+    getting up from bed shows on other sensors (the "not back to bed" and "not up" rules)."""
+    st = ctx.state
+    device = st.rose_from
+    if device is None or st.last_at is None or ctx.model.fires_alone(device):
+        return None
+    local = st.local(st.last_at)
+    if ctx.config.sensor(device).place == Place.BEDROOM:
+        return None
+    limit = ctx.model.occupancy.up_limit_s(device, local.hour)
+    return None if limit is None else timedelta(seconds=limit)
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,10 +220,25 @@ def inactivity_flag(ctx: Context, now: datetime, health: Health | None) -> Flag:
         )
     else:
         text = f"No movement since {clock(since)} ({duration(quiet)}); last seen in {where}."
-    day = day_ceiling(ctx)
+    seat = seated(ctx)
+    day = None if seat is not None else day_ceiling(ctx)
     capped = day if day is not None and day.limit.total_seconds() < exp.threshold_s else None
-    if exp.learned < LEARNING_WEIGHT:
-        text += " Veille is still learning this home's routine"
+    known = ctx.model.home_days(since)
+    if seat is not None:
+        on = (
+            "in bed"
+            if seat.bed
+            else f"on {_SEAT_NAMES.get(ctx.config.sensor(seat.device).role, 'a seat')}"
+        )
+        text += (
+            f" She has been {on} since {clock(st.local(seat.since))}"
+            f" ({duration((now - seat.since).total_seconds())}), longer than she stays there"
+            f" at this time of day (at most about {duration(seat.limit.total_seconds())})."
+        )
+    elif known < LEARNING_DAYS:
+        text += (
+            f" Veille is still learning this home's routine (day {known + 1} of {LEARNING_DAYS})"
+        )
         text += (
             "." if capped else f" and uses a cautious limit of {duration(exp.threshold_s)} for now."
         )
@@ -194,8 +268,8 @@ def inactivity_flag(ctx: Context, now: datetime, health: Health | None) -> Flag:
     return Flag("inactivity", "warning", now, text, details)
 
 
-# However early she usually rises, "not up" waits this long after she went to bed: in van
-# Kasteren B, home at 03:30 after a night out, in bed until 12:12.
+# However early she usually rises, "not up" waits this long after she went to bed: a late
+# night is followed by a late morning.
 LONG_NIGHT = timedelta(hours=9)
 
 
