@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from analytics.replay import advance
-
 from analytics.decision import Flag
 from analytics.engine import HomeDetector
 from analytics.home import HomeConfig, Observation, Sensor
 from devices.signals import DeviceKind, Role, Room, Signal
+from evaluation.replay import advance
 from tests.analytics.simulated import flags
 
 START = datetime.fromisoformat("2026-03-02T00:00:00+01:00")  # a Monday, local midnight

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from analytics.replay import advance
-
 from analytics.engine import HomeDetector
+from evaluation.replay import advance
 from tests.analytics.days import DAY, START, Event, daytime, feed, home, to_bed
 from tests.analytics.simulated import flags
 

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from analytics.replay import advance
-
 from analytics.decision import Flag
 from analytics.engine import HomeDetector
 from analytics.home import Observation
 from analytics.stillness import seated
 from devices.signals import Signal
+from evaluation.replay import advance
 from tests.analytics.days import DAY, START, Event, daytime, feed, home, to_bed
 from tests.analytics.simulated import flags
 
