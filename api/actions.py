@@ -17,9 +17,11 @@ from alerts.action import ActionView, describe_action, perform_action
 from alerts.message import Links
 from alerts.token import TokenError, verify_action_token
 from analytics.clock import Clock
+from api.authz import Public
 from api.deps import Db
 
-router = APIRouter(tags=["actions"])
+# No account: the signed token is the authority.
+router = APIRouter(tags=["actions"], dependencies=[Depends(Public())])
 
 
 def _links(request: Request) -> Links:

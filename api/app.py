@@ -6,12 +6,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from psycopg_pool import ConnectionPool
 
 from alerts.message import Links
 from analytics.clock import Clock, WallClock
-from api import actions, demo_inbox, devices, homes, incidents, people
+from api import actions, auth, demo_inbox, devices, homes, incidents, people
+from api.authz import Public
 
 
 @dataclass(slots=True)
@@ -47,10 +48,12 @@ def create_app(config: ApiConfig) -> FastAPI:
     app.state.links = Links(config.public_url, config.secret_key)
     app.state.clock = config.clock
 
-    @app.get("/healthz")
+    @app.get("/healthz", dependencies=[Depends(Public())])
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
+    app.include_router(auth.router)
+    app.include_router(auth.homes_router)
     app.include_router(homes.router)
     app.include_router(incidents.router)
     app.include_router(devices.router)

@@ -234,3 +234,13 @@ def count_failures(conn: Conn, key: str, since: datetime) -> int:
 
 def clear_failures(conn: Conn, key: str) -> None:
     conn.execute("DELETE FROM login_failures WHERE key = %s", (key,))
+
+
+def home_organisation(conn: Conn, home_id: str) -> tuple[bool, str | None]:
+    """(whether the home exists, its care organisation)."""
+    row = conn.execute("SELECT organisation FROM homes WHERE id = %s", (home_id,)).fetchone()
+    return (False, None) if row is None else (True, None if row[0] is None else str(row[0]))
+
+
+def set_home_organisation(conn: Conn, home_id: str, organisation: str | None) -> None:
+    conn.execute("UPDATE homes SET organisation = %s WHERE id = %s", (organisation, home_id))

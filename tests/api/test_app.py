@@ -6,6 +6,7 @@ from fastapi.testclient import TestClient
 from api.app import ApiConfig, create_app
 from devices.signals import DeviceKind, Role, Room
 from storage import homes, incidents
+from tests.signed_in import bearer
 
 
 def _seed(db_url: str) -> int:
@@ -21,7 +22,7 @@ def _seed(db_url: str) -> int:
 
 def test_api_lists_homes_devices_and_incidents(db_url: str) -> None:
     incident_id = _seed(db_url)
-    with TestClient(create_app(ApiConfig(db_url))) as client:
+    with TestClient(create_app(ApiConfig(db_url)), headers=bearer(db_url)) as client:
         assert client.get("/healthz").json() == {"status": "ok"}
         home = client.get("/homes/h1").json()
         assert home["timezone"] == "Europe/Paris"
@@ -34,7 +35,7 @@ def test_api_lists_homes_devices_and_incidents(db_url: str) -> None:
 
 
 def test_demo_inbox_exists_only_in_demo_mode(db_url: str) -> None:
-    with TestClient(create_app(ApiConfig(db_url))) as client:
+    with TestClient(create_app(ApiConfig(db_url)), headers=bearer(db_url)) as client:
         assert client.post("/demo/inbox", json={"title": "t"}).status_code in (404, 405)
     with TestClient(create_app(ApiConfig(db_url, demo_inbox=True))) as client:
         assert client.post("/demo/inbox", json={"title": "t", "message": "m"}).status_code == 200
@@ -42,7 +43,7 @@ def test_demo_inbox_exists_only_in_demo_mode(db_url: str) -> None:
 
 
 def test_homes_are_created_with_a_real_time_zone_and_can_be_away(db_url: str) -> None:
-    with TestClient(create_app(ApiConfig(db_url))) as client:
+    with TestClient(create_app(ApiConfig(db_url)), headers=bearer(db_url)) as client:
         assert client.put("/homes/h9", json={"timezone": "Mars/Olympus"}).status_code == 422
         assert client.put("/homes/h9", json={"timezone": "Europe/Lisbon"}).status_code == 200
         until = "2026-08-20T18:00:00+01:00"
@@ -54,7 +55,7 @@ def test_homes_are_created_with_a_real_time_zone_and_can_be_away(db_url: str) ->
 
 def test_contacts_with_unusable_apprise_urls_are_refused_and_secrets_masked(db_url: str) -> None:
     _seed(db_url)
-    with TestClient(create_app(ApiConfig(db_url))) as client:
+    with TestClient(create_app(ApiConfig(db_url)), headers=bearer(db_url)) as client:
         bad = {"name": "Paul", "role": "family", "apprise_urls": ["nosuchscheme://x"]}
         refused = client.post("/homes/h1/contacts", json=bad)
         assert refused.status_code == 422
@@ -76,7 +77,7 @@ def test_a_pending_device_is_listed_then_assigned_to_a_home(db_url: str) -> None
             "INSERT INTO pending_devices (source, model, first_seen_at, last_seen_at)"
             " VALUES ('z2m:hall/pir', 'RTCGQ11LM', now(), now())"
         )
-    with TestClient(create_app(ApiConfig(db_url))) as client:
+    with TestClient(create_app(ApiConfig(db_url)), headers=bearer(db_url)) as client:
         assert [p["source"] for p in client.get("/devices/pending").json()] == ["z2m:hall/pir"]
         body = {"source": "z2m:hall/pir", "kind": "motion", "room": "hall"}
         assert client.put("/homes/h1/devices/hall-pir", json=body).status_code == 200
@@ -89,7 +90,7 @@ def test_a_pending_device_is_listed_then_assigned_to_a_home(db_url: str) -> None
 
 def test_an_incident_timeline_lists_events_and_messages(db_url: str) -> None:
     incident_id = _seed(db_url)
-    with TestClient(create_app(ApiConfig(db_url))) as client:
+    with TestClient(create_app(ApiConfig(db_url)), headers=bearer(db_url)) as client:
         assert client.get(f"/incidents/{incident_id}/timeline").json() == {
             "events": [],
             "messages": [],
