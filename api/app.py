@@ -11,7 +11,7 @@ from psycopg_pool import ConnectionPool
 
 from alerts.message import Links
 from analytics.clock import Clock, WallClock
-from api import actions, auth, demo_inbox, devices, homes, incidents, people
+from api import actions, auth, care, demo_inbox, devices, homes, incidents, people
 from api.authz import Public
 
 
@@ -55,6 +55,7 @@ def create_app(config: ApiConfig) -> FastAPI:
     app.include_router(auth.router)
     app.include_router(auth.homes_router)
     app.include_router(homes.router)
+    app.include_router(care.router)
     app.include_router(incidents.router)
     app.include_router(devices.router)
     app.include_router(people.router)
