@@ -203,3 +203,21 @@ def test_every_route_as_every_role_on_its_home_and_another(
                 if not _expected(kind, arg, role, home)(got.status_code):
                     wrong.append(f"{role:>14} {method} {url}: {got.status_code} {got.text[:80]}")
     assert wrong == []
+
+
+def test_the_served_app_answers_anonymous_callers_no_2xx_beyond_sign_in_and_health(
+    db_url: str, world: tuple[TestClient, dict[str, dict[str, str]], dict[str, int]]
+) -> None:
+    _, _, incident_of = world
+    # As `veille api` builds it: a secret key for action pages, no demo inbox.
+    with TestClient(create_app(ApiConfig(db_url, secret_key="served"))) as client:
+        answered = set()
+        for route in _api_routes(client.app):  # type: ignore[arg-type]
+            for method in route.methods - {"HEAD"}:
+                params = _path_params(db_url, client, {}, "h1", incident_of)
+                got = client.request(
+                    method, route.path.format(**params), json=_body(method, route.path)
+                )
+                if 200 <= got.status_code < 300:
+                    answered.add((method, route.path))
+    assert answered <= {("GET", "/healthz"), ("POST", "/auth/magic-link")}
