@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, HTTPException, Path
 from pydantic import BaseModel, Field
 
 from alerts.delivery import masked
-from alerts.people import ContactError, save_contact
+from alerts.people import ContactError, change_urls, check_contact, save_contact
 from api.authz import MAX_BIGINT, Access, HomeId, OnHome, Principal
 from api.deps import Db
 from api.fields import LongText, Text
@@ -44,6 +44,30 @@ def add(
         raise HTTPException(403, "only administrators and care staff vet a volunteer")
     try:
         contact_id = save_contact(db, contacts.NewContact(home_id, **body.model_dump()))
+    except ContactError as exc:
+        raise HTTPException(422, str(exc)) from None
+    return {"id": contact_id}
+
+
+@router.put("/homes/{home_id}/contacts/{contact_id}")
+def edit(
+    home_id: HomeId,
+    contact_id: ContactId,
+    body: ContactIn,
+    db: Db,
+    who: Annotated[Principal, Depends(OnHome(Access.MANAGE))],
+) -> dict[str, Any]:
+    found = contacts.get_contact(db, contact_id)
+    if found is None or found.home_id != home_id or not found.active:
+        raise HTTPException(404, f"no contact {contact_id} in home {home_id!r}")
+    if body.vetted and not found.vetted and not who.may_vet:
+        raise HTTPException(403, "only administrators and care staff vet a volunteer")
+    changed = contacts.NewContact(home_id, **body.model_dump())
+    try:
+        check_contact(changed)
+        with db.transaction():
+            contacts.update_details(db, contact_id, changed)
+            change_urls(db, contact_id, changed.apprise_urls)
     except ContactError as exc:
         raise HTTPException(422, str(exc)) from None
     return {"id": contact_id}

@@ -63,6 +63,10 @@ def test_contacts_with_unusable_apprise_urls_are_refused_and_secrets_masked(db_u
         good = {**bad, "apprise_urls": ["json://paul:s3cret@127.0.0.1:9/hook"]}
         assert client.post("/homes/h1/contacts", json=good).status_code == 201
         (listed,) = client.get("/homes/h1/contacts").json()
+        edited = {**good, "name": "Paul B.", "available_hours": "08:00-20:00"}
+        assert client.put(f"/homes/h1/contacts/{listed['id']}", json=edited).status_code == 200
+        assert client.get("/homes/h1/contacts").json()[0]["name"] == "Paul B."
+        assert client.put(f"/homes/h1/contacts/{listed['id']}", json=bad).status_code == 422
         assert client.delete(f"/homes/h1/contacts/{listed['id']}").status_code == 204
         assert client.get("/homes/h1/contacts").json() == []
         assert client.delete("/homes/h9/contacts/424242").status_code == 404

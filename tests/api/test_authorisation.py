@@ -71,6 +71,7 @@ ROUTES: dict[tuple[str, str], tuple[str, object]] = {
     ("PUT", "/homes/{home_id}/policy"): ("home", "manage"),
     ("GET", "/homes/{home_id}/contacts"): ("home", "status"),
     ("POST", "/homes/{home_id}/contacts"): ("home", "manage"),
+    ("PUT", "/homes/{home_id}/contacts/{contact_id}"): ("home", "manage"),
     ("DELETE", "/homes/{home_id}/contacts/{contact_id}"): ("home", "manage"),
     ("PUT", "/homes/{home_id}/devices/{device_id}"): ("home", "manage"),
     ("DELETE", "/homes/{home_id}/devices/{device_id}"): ("home", "manage"),
@@ -96,6 +97,9 @@ def _body(method: str, path: str) -> object | None:
         ("PUT", "/homes/{home_id}/policy"): {"claim_timeout_min": 15},
         ("POST", "/homes/{home_id}/contacts"): {
             "name": "Paul", "role": "family", "apprise_urls": ["json://example.org/hook"]
+        },
+        ("PUT", "/homes/{home_id}/contacts/{contact_id}"): {
+            "name": "Paule", "role": "volunteer", "apprise_urls": ["json://example.org/hook"]
         },
         ("PUT", "/homes/{home_id}/devices/{device_id}"): {"kind": "motion", "room": "hall"},
     }  # fmt: skip
