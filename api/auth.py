@@ -17,6 +17,7 @@ from api.authz import (
     Principal,
     Public,
     SignedIn,
+    check_origin,
     clock_of,
 )
 from api.credentials import (
@@ -109,6 +110,7 @@ def _client_address(request: Request) -> str:
 
 @router.post("/login", dependencies=[Depends(Public())])
 def login(body: LoginIn, request: Request, response: Response, db: Db) -> dict[str, Any]:
+    check_origin(request)  # no signing in a visitor to our site from another one
     now = clock_of(request).now()
     email = body.email.lower()
     keys = {"email:" + email: MAX_FAILURES_PER_ACCOUNT}
@@ -120,6 +122,7 @@ def login(body: LoginIn, request: Request, response: Response, db: Db) -> dict[s
     hashed = accounts.password_hash(db, user.id) if user else None
     if user is None or not verify_password(hashed, body.password):
         accounts.add_failures(db, list(keys), now)
+        accounts.forget_failures_before(db, now - FAILURE_WINDOW)  # the table stays small
         raise HTTPException(401, "wrong e-mail or password")
     accounts.clear_failures(db, "email:" + email)
     return _start_session(request, response, db, user.id)
@@ -174,6 +177,7 @@ def _minutes(ttl: timedelta) -> int:
 
 @router.post("/magic/{token}", dependencies=[Depends(Public())])
 def use_magic_link(token: Token, request: Request, response: Response, db: Db) -> dict[str, Any]:
+    check_origin(request)
     user_id = accounts.use_link(db, digest(token), "magic", clock_of(request).now())
     if user_id is None:
         raise HTTPException(400, "this sign-in link is used, expired or not ours")
@@ -184,6 +188,7 @@ def use_magic_link(token: Token, request: Request, response: Response, db: Db) -
 def accept_invitation(
     token: Token, body: AcceptIn, request: Request, response: Response, db: Db
 ) -> dict[str, Any]:
+    check_origin(request)
     with db.transaction():
         user_id = accounts.use_link(db, digest(token), "invitation", clock_of(request).now())
         if user_id is None:

@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from fastapi import HTTPException, Path, Request
+from fastapi import HTTPException, Path, Query, Request
 
 from analytics.clock import Clock
 from api.credentials import digest
@@ -28,6 +28,7 @@ ID_PATTERN = r"^[A-Za-z0-9_.-]{1,64}$"  # as the homes and devices tables check
 MAX_BIGINT = 2**63 - 1
 
 HomeId = Annotated[str, Path(pattern=ID_PATTERN, max_length=64)]
+HomeIdQuery = Annotated[str | None, Query(pattern=ID_PATTERN, max_length=64)]
 IncidentId = Annotated[int, Path(ge=1, le=MAX_BIGINT)]
 
 
@@ -122,6 +123,11 @@ def _check_csrf(request: Request, expected: str) -> None:
     sent = request.headers.get(CSRF_HEADER, "")
     if not hmac.compare_digest(sent.encode(), expected.encode()):
         raise HTTPException(403, f"missing or wrong {CSRF_HEADER} header")
+    check_origin(request)
+
+
+def check_origin(request: Request) -> None:
+    """Browsers say where a request comes from: refuse another site's forms and scripts."""
     origin = request.headers.get("origin")
     if origin is not None and origin != _origin(request.app.state.links.public_url):
         raise HTTPException(403, "request from another origin")

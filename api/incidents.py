@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from api.authz import (
     Access,
-    HomeId,
+    HomeIdQuery,
     IncidentId,
     OnIncident,
     Principal,
@@ -32,7 +32,7 @@ def list_incidents(
     request: Request,
     db: Db,
     who: Annotated[Principal, Depends(SignedIn())],
-    home_id: Annotated[HomeId | None, Query()] = None,
+    home_id: HomeIdQuery = None,
     open_only: bool = False,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
 ) -> list[dict[str, Any]]:

@@ -232,6 +232,10 @@ def count_failures(conn: Conn, key: str, since: datetime) -> int:
     return 0 if row is None else int(str(row[0]))
 
 
+def forget_failures_before(conn: Conn, before: datetime) -> None:
+    conn.execute("DELETE FROM login_failures WHERE at < %s", (before,))
+
+
 def clear_failures(conn: Conn, key: str) -> None:
     conn.execute("DELETE FROM login_failures WHERE key = %s", (key,))
 

@@ -62,7 +62,10 @@ def test_a_session_cookie_needs_the_csrf_header_to_change_anything(
     _add(monkeypatch, db_url, "ana@example.org", "family_manager", "--home", home)
     config = ApiConfig(db_url, public_url="https://veille.example")
     with TestClient(create_app(config), base_url="https://veille.example") as client:
-        signed = client.post("/auth/login", json={"email": "ana@example.org", "password": PASSWORD})
+        login = {"email": "ana@example.org", "password": PASSWORD}
+        evil = {"Origin": "https://evil.example"}
+        assert client.post("/auth/login", json=login, headers=evil).status_code == 403
+        signed = client.post("/auth/login", json=login)
         assert signed.status_code == 200
         cookie = signed.headers["set-cookie"].lower()
         assert {"httponly", "samesite=lax", "secure"} <= {p.strip() for p in cookie.split(";")}
@@ -142,6 +145,7 @@ def test_a_family_manager_invites_someone_who_sets_a_password(
         ("GET", "/homes/mamié", None),
         ("GET", "/incidents/99999999999999999999999", None),
         ("GET", "/incidents?limit=1000000000", None),
+        ("GET", "/incidents?home_id=mami%C3%A9", None),
         ("GET", "/homes/h1/audit?offset=-1", None),
         ("PUT", "/homes/h1", {"timezone": "localtime"}),
         ("PUT", "/homes/h1", {"timezone": "EST5EDT"}),
