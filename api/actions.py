@@ -18,10 +18,12 @@ from fastapi.responses import HTMLResponse
 from alerts.action import ActionView, ChoiceError, LinkRevokedError, describe_action, perform_action
 from alerts.message import Links
 from alerts.token import TokenError, verify_action_token
+from api.authz import Public
 from api.deps import Db
 from devices.clock import Clock
 
-router = APIRouter(tags=["actions"])
+# No account: the signed token is the authority.
+router = APIRouter(tags=["actions"], dependencies=[Depends(Public())])
 
 MAX_FORM_BYTES = 1024  # a form holds one short `choice`
 _DEFAULT_PORTS = {"http": 80, "https": 443}

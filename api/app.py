@@ -6,13 +6,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from psycopg_pool import ConnectionPool
 
 from alerts.message import Links
 from alerts.outbound import Outbound
 from alerts.vault import Vault
-from api import actions, demo_inbox, devices, homes, incidents, people
+from api import actions, auth, care, demo_inbox, devices, homes, incidents, people
+from api.authz import Public
 from devices.clock import Clock, WallClock
 
 
@@ -53,11 +54,14 @@ def create_app(config: ApiConfig) -> FastAPI:
     app.state.vault = Vault(config.data_key) if config.data_key else None
     app.state.outbound = config.outbound
 
-    @app.get("/healthz")
+    @app.get("/healthz", dependencies=[Depends(Public())])
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
+    app.include_router(auth.router)
+    app.include_router(auth.homes_router)
     app.include_router(homes.router)
+    app.include_router(care.router)
     app.include_router(incidents.router)
     app.include_router(devices.router)
     app.include_router(people.router)

@@ -10,10 +10,13 @@ import logging
 import threading
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
+
+from api.authz import Public
 
 log = logging.getLogger("veille.demo.inbox")
-router = APIRouter(tags=["demo"])
+# Demo mode only (never in `veille api` without --demo-inbox): the demo's fake phone.
+router = APIRouter(tags=["demo"], dependencies=[Depends(Public())])
 
 
 class Inbox:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException
-from pydantic import BaseModel
+from fastapi import APIRouter, Depends, HTTPException, Path
+from pydantic import BaseModel, Field
 
+from api.authz import ID_PATTERN, Access, Administrator, HomeId, OnHome, Principal
 from api.deps import Db
 from devices.signals import DeviceKind, Role, Room
 from storage import device_status, homes
@@ -16,21 +17,29 @@ router = APIRouter(tags=["devices"])
 
 
 class DeviceIn(BaseModel):
-    source: str | None = None  # a pending device's source, e.g. "z2m:kitchen/pir"
+    # a pending device's source, e.g. "z2m:kitchen/pir"
+    source: str | None = Field(default=None, max_length=300, pattern=r"^[^\x00]*$")
     kind: DeviceKind
     room: Room
     role: Role = Role.NONE
 
 
-@router.get("/devices/pending")
+DeviceId = Annotated[str, Path(pattern=ID_PATTERN, max_length=64)]
+
+
+@router.get("/devices/pending", dependencies=[Depends(Administrator())])
 def list_pending(db: Db) -> list[dict[str, Any]]:
     return [asdict(p) for p in device_status.list_pending(db)]
 
 
 @router.put("/homes/{home_id}/devices/{device_id}")
-def assign(home_id: str, device_id: str, body: DeviceIn, db: Db) -> dict[str, Any]:
-    if homes.get_home(db, home_id) is None:
-        raise HTTPException(404, f"no home {home_id!r}")
+def assign(
+    home_id: HomeId,
+    device_id: DeviceId,
+    body: DeviceIn,
+    db: Db,
+    _: Annotated[Principal, Depends(OnHome(Access.MANAGE))],
+) -> dict[str, Any]:
     model = device_status.pending_model(db, body.source) if body.source else None
     with db.transaction():
         homes.upsert_device(
@@ -40,6 +49,11 @@ def assign(home_id: str, device_id: str, body: DeviceIn, db: Db) -> dict[str, An
 
 
 @router.delete("/homes/{home_id}/devices/{device_id}", status_code=204)
-def remove(home_id: str, device_id: str, db: Db) -> None:
+def remove(
+    home_id: HomeId,
+    device_id: DeviceId,
+    db: Db,
+    _: Annotated[Principal, Depends(OnHome(Access.MANAGE))],
+) -> None:
     if not device_status.remove_device(db, home_id, device_id):
         raise HTTPException(404, f"no device {device_id!r} in home {home_id!r}")

@@ -3,37 +3,70 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, Depends, Query, Request
 
+from api.authz import (
+    Access,
+    HomeIdQuery,
+    IncidentId,
+    OnIncident,
+    Principal,
+    SignedIn,
+    authorise,
+    record_read,
+    visible_homes,
+)
 from api.deps import Db
-from storage import escalations, incidents, outbox
+from storage import accounts, escalations, incidents, outbox
 
 router = APIRouter(tags=["incidents"])
 
 
+MAX_PAGE = 1000
+
+
 @router.get("/incidents")
 def list_incidents(
-    db: Db, home_id: str | None = None, open_only: bool = False, limit: int = 100
+    request: Request,
+    db: Db,
+    who: Annotated[Principal, Depends(SignedIn())],
+    home_id: HomeIdQuery = None,
+    open_only: bool = False,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
 ) -> list[dict[str, Any]]:
-    rows = incidents.list_incidents(db, home_id, only_open=open_only, limit=min(limit, 1000))
-    return [asdict(i) for i in rows]
+    """Incidents of the homes the caller may see, newest first."""
+    if home_id is not None:
+        exists, organisation = accounts.home_organisation(db, home_id)
+        authorise(who, organisation if exists else None, home_id, Access.STATUS)
+        homes: list[str | None] = [home_id]
+    else:
+        seen = visible_homes(db, who)
+        homes = [None] if seen is None else list(seen)
+    rows = [
+        i for h in homes for i in incidents.list_incidents(db, h, only_open=open_only, limit=limit)
+    ]
+    rows.sort(key=lambda i: (i.opened_at, i.id), reverse=True)
+    for read_home in sorted({i.home_id for i in rows[:limit]}):
+        record_read(request, db, who, read_home)
+    return [asdict(i) for i in rows[:limit]]
 
 
 @router.get("/incidents/{incident_id}")
-def get_incident(incident_id: int, db: Db) -> dict[str, Any]:
+def get_incident(
+    incident_id: IncidentId, db: Db, _: Annotated[Principal, Depends(OnIncident(Access.STATUS))]
+) -> dict[str, Any]:
     found = incidents.get_incident(db, incident_id)
-    if found is None:
-        raise HTTPException(404, f"no incident {incident_id}")
+    assert found is not None  # the policy found it
     return asdict(found)
 
 
 @router.get("/incidents/{incident_id}/timeline")
-def timeline(incident_id: int, db: Db) -> dict[str, Any]:
+def timeline(
+    incident_id: IncidentId, db: Db, _: Annotated[Principal, Depends(OnIncident(Access.STATUS))]
+) -> dict[str, Any]:
     """Who was told what and when, and what they did."""
-    if incidents.get_incident(db, incident_id) is None:
-        raise HTTPException(404, f"no incident {incident_id}")
     return {
         "events": [asdict(e) for e in escalations.list_timeline(db, incident_id)],
         "messages": [

@@ -3,17 +3,19 @@ own network, are refused when saved; URLs are stored sealed and shown only maske
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Request
-from pydantic import BaseModel
+from fastapi import APIRouter, Depends, HTTPException, Path, Request
+from pydantic import BaseModel, Field
 
 from alerts.masking import masked_sealed
 from alerts.outbound import Outbound
-from alerts.people import ContactError, save_contact
+from alerts.people import ContactError, change_urls, check_contact, save_contact
 from alerts.vault import Vault
+from api.authz import MAX_BIGINT, Access, HomeId, OnHome, Principal
 from api.deps import Db
-from storage import contacts, homes
+from api.fields import LongText, Text
+from storage import contacts
 
 router = APIRouter(tags=["people"])
 
@@ -35,24 +37,32 @@ OutboundDep = Annotated[Outbound, Depends(_outbound)]
 
 
 class ContactIn(BaseModel):
-    name: str
-    role: str  # family, volunteer, care_org, emergency
-    apprise_urls: list[str]
-    latitude: float | None = None
-    longitude: float | None = None
-    max_distance_km: float | None = None
-    available_hours: str = ""
-    vetted: bool = False
+    name: Text = Field(min_length=1)
+    role: Literal["family", "volunteer", "care_org", "emergency"]
+    apprise_urls: list[LongText] = Field(min_length=1, max_length=10)
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, ge=-180, le=180)
+    max_distance_km: float | None = Field(default=None, gt=0, le=1000)
+    available_hours: Text = ""
+    vetted: bool = Field(default=False, description="set by administrators and care staff only")
     digest: bool = False
-    quiet_hours: str = ""
+    quiet_hours: Text = ""
+
+
+ContactId = Annotated[int, Path(ge=1, le=MAX_BIGINT)]
 
 
 @router.post("/homes/{home_id}/contacts", status_code=201)
 def add(
-    home_id: str, body: ContactIn, db: Db, vault: VaultDep, outbound: OutboundDep
+    home_id: HomeId,
+    body: ContactIn,
+    db: Db,
+    vault: VaultDep,
+    outbound: OutboundDep,
+    who: Annotated[Principal, Depends(OnHome(Access.MANAGE))],
 ) -> dict[str, Any]:
-    if homes.get_home(db, home_id) is None:
-        raise HTTPException(404, f"no home {home_id!r}")
+    if body.vetted and not who.may_vet:
+        raise HTTPException(403, "only administrators and care staff vet a volunteer")
     try:
         new = contacts.NewContact(home_id, **body.model_dump())
         contact_id = save_contact(db, new, vault, outbound)
@@ -61,8 +71,39 @@ def add(
     return {"id": contact_id}
 
 
+@router.put("/homes/{home_id}/contacts/{contact_id}")
+def edit(
+    home_id: HomeId,
+    contact_id: ContactId,
+    body: ContactIn,
+    db: Db,
+    vault: VaultDep,
+    outbound: OutboundDep,
+    who: Annotated[Principal, Depends(OnHome(Access.MANAGE))],
+) -> dict[str, Any]:
+    found = contacts.get_contact(db, contact_id)
+    if found is None or found.home_id != home_id or not found.active:
+        raise HTTPException(404, f"no contact {contact_id} in home {home_id!r}")
+    if body.vetted and not found.vetted and not who.may_vet:
+        raise HTTPException(403, "only administrators and care staff vet a volunteer")
+    changed = contacts.NewContact(home_id, **body.model_dump())
+    try:
+        check_contact(changed, outbound)
+        with db.transaction():
+            contacts.update_details(db, contact_id, changed)
+            change_urls(db, contact_id, changed.apprise_urls, vault, outbound)
+    except ContactError as exc:
+        raise HTTPException(422, str(exc)) from None
+    return {"id": contact_id}
+
+
 @router.get("/homes/{home_id}/contacts")
-def list_people(home_id: str, db: Db, vault: VaultDep) -> list[dict[str, Any]]:
+def list_people(
+    home_id: HomeId,
+    db: Db,
+    vault: VaultDep,
+    _: Annotated[Principal, Depends(OnHome(Access.STATUS))],
+) -> list[dict[str, Any]]:
     # Secrets in apprise URLs (tokens, passwords) never leave the server.
     return [
         {
@@ -76,7 +117,12 @@ def list_people(home_id: str, db: Db, vault: VaultDep) -> list[dict[str, Any]]:
 
 
 @router.delete("/homes/{home_id}/contacts/{contact_id}", status_code=204)
-def remove(home_id: str, contact_id: int, db: Db) -> None:
+def remove(
+    home_id: HomeId,
+    contact_id: ContactId,
+    db: Db,
+    _: Annotated[Principal, Depends(OnHome(Access.MANAGE))],
+) -> None:
     """Stop telling this person; past timelines still name them."""
     found = contacts.get_contact(db, contact_id)
     if found is None or found.home_id != home_id:

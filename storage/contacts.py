@@ -79,6 +79,29 @@ def add_contact(conn: Conn, contact: NewContact) -> int:
     return int(str(row[0]))
 
 
+def update_details(conn: Conn, contact_id: int, contact: NewContact) -> bool:
+    """Change who the contact is, where and when they can help; not their apprise URLs
+    (`set_apprise_urls`), nor their home."""
+    cur = conn.execute(
+        "UPDATE contacts SET name = %s, role = %s, latitude = %s, longitude = %s,"
+        " max_distance_km = %s, available_hours = %s, vetted = %s, digest = %s,"
+        " quiet_hours = %s WHERE id = %s AND active",
+        (
+            contact.name,
+            contact.role,
+            contact.latitude,
+            contact.longitude,
+            contact.max_distance_km,
+            contact.available_hours,
+            contact.vetted,
+            contact.digest,
+            contact.quiet_hours,
+            contact_id,
+        ),
+    )
+    return cur.rowcount == 1
+
+
 def set_apprise_urls(conn: Conn, contact_id: int, urls: Sequence[str]) -> bool:
     cur = conn.execute(
         "UPDATE contacts SET apprise_urls = %s WHERE id = %s", (list(urls), contact_id)

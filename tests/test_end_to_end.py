@@ -29,6 +29,7 @@ from simulators.runner import SimOptions, run_simulation
 from simulators.wire import Topics
 from storage import contacts
 from tests.alerts.conftest import DATA_KEY, SENDING, VAULT
+from tests.signed_in import bearer
 from tests.waiting import wait_until
 from veille.mosquitto import Mosquitto, mosquitto_binary
 from veille.registration import register_layout
@@ -142,7 +143,8 @@ def test_a_fall_in_a_simulated_home_reaches_the_family_and_the_api(
         assert "No movement" in first.body["message"]
         claim, report = re.findall(r"http://veille\.test(/a/[\w.-]+)", first.body["message"])[:2]
         config = ApiConfig(db_url, "http://veille.test", "e2e-secret", clock=clock)
-        with TestClient(create_app(config)) as api:
+        family = bearer(db_url, "family@example.org", "family", home=HOME)
+        with TestClient(create_app(config), headers=family) as api:
             listed = api.get("/incidents", params={"home_id": HOME}).json()
             assert [(i["kind"], i["state"]) for i in listed] == [("inactivity", "open")]
             # One tap from the phone: the page asks first, the button acts.

@@ -94,6 +94,11 @@ COMMANDS: dict[str, Command] = {
         "export or erase everything about a home; apply retention now",
         lambda m, a, s: m.run(a, s),
     ),
+    "users": Command(
+        "veille.users_command",
+        "add, list and remove accounts; issue bearer tokens",
+        lambda m, a, s: m.run(a, _needs("database_url", s.database_url)),
+    ),
     "bench": Command(
         "veille.bench_command",
         "benchmarks (last line: one JSON object)",

@@ -17,8 +17,10 @@ import psycopg
 
 from alerts.masking import masked_sealed
 from alerts.vault import Vault
+from api.accounts import add_user
+from api.credentials import hash_password, new_secret
 from simulators.layout import standard_layout
-from storage import contacts, events, incidents, outbox
+from storage import accounts, contacts, events, incidents, outbox
 from veille.registration import register_layout
 from veille.settings import Settings
 
@@ -28,6 +30,7 @@ HISTORY_DAYS = 14  # a week of routine first, so the model has something of its 
 FALL_AFTER = "+2h"  # simulated time after the live start at which the resident falls
 START_DELAY = timedelta(seconds=20)  # wall time for services to start and ingest history
 HISTORY_TIMEOUT_S = 60.0
+DEMO_EMAIL = "claire@demo.invalid"  # the daughter, family manager of the demo home
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +87,25 @@ def prepare(settings: Settings, wall_now: datetime | None = None) -> Plan:
                     HOME_ID, "Claire (daughter)", "family", [Vault(settings.data_key).seal(inbox)]
                 ),
             )
+        password = _demo_account(conn)
+    print(
+        f"Demo account: sign in with POST /auth/login as {DEMO_EMAIL}, password {password}"
+        " (new each run)",
+        flush=True,
+    )
     return Plan(sim_start, now + START_DELAY, settings.demo_speed, settings.topic_prefix)
+
+
+def _demo_account(conn: psycopg.Connection[tuple[object, ...]]) -> str:
+    """The demo family's account, with a new password each run (only its hash is kept)."""
+    password = new_secret()[:16]
+    user = accounts.user_by_email(conn, DEMO_EMAIL)
+    if user is None:
+        add_user(conn, DEMO_EMAIL, "family_manager", home_id=HOME_ID, password=password,
+                 display_name="Claire", language="fr")  # fmt: skip
+    else:
+        accounts.set_password_hash(conn, user.id, hash_password(password))
+    return password
 
 
 def wait_for_history(database_url: str, plan: Plan, stop: threading.Event) -> None:

@@ -7,6 +7,7 @@ from alerts.outbound import Outbound
 from api.app import ApiConfig, create_app
 from devices.signals import DeviceKind, Role, Room
 from storage import homes, incidents
+from tests.signed_in import bearer
 
 
 def _seed(db_url: str) -> int:
@@ -22,7 +23,7 @@ def _seed(db_url: str) -> int:
 
 def test_api_lists_homes_devices_and_incidents(db_url: str) -> None:
     incident_id = _seed(db_url)
-    with TestClient(create_app(ApiConfig(db_url))) as client:
+    with TestClient(create_app(ApiConfig(db_url)), headers=bearer(db_url)) as client:
         assert client.get("/healthz").json() == {"status": "ok"}
         home = client.get("/homes/h1").json()
         assert home["timezone"] == "Europe/Paris"
@@ -35,7 +36,7 @@ def test_api_lists_homes_devices_and_incidents(db_url: str) -> None:
 
 
 def test_demo_inbox_exists_only_in_demo_mode(db_url: str) -> None:
-    with TestClient(create_app(ApiConfig(db_url))) as client:
+    with TestClient(create_app(ApiConfig(db_url)), headers=bearer(db_url)) as client:
         assert client.post("/demo/inbox", json={"title": "t"}).status_code in (404, 405)
     with TestClient(create_app(ApiConfig(db_url, demo_inbox=True))) as client:
         assert client.post("/demo/inbox", json={"title": "t", "message": "m"}).status_code == 200
@@ -43,7 +44,7 @@ def test_demo_inbox_exists_only_in_demo_mode(db_url: str) -> None:
 
 
 def test_homes_are_created_with_a_real_time_zone_and_can_be_away(db_url: str) -> None:
-    with TestClient(create_app(ApiConfig(db_url))) as client:
+    with TestClient(create_app(ApiConfig(db_url)), headers=bearer(db_url)) as client:
         assert client.put("/homes/h9", json={"timezone": "Mars/Olympus"}).status_code == 422
         assert client.put("/homes/h9", json={"timezone": "Europe/Lisbon"}).status_code == 200
         until = "2026-08-20T18:00:00+01:00"
@@ -56,7 +57,7 @@ def test_homes_are_created_with_a_real_time_zone_and_can_be_away(db_url: str) ->
 def test_contacts_with_unusable_apprise_urls_are_refused_and_secrets_masked(db_url: str) -> None:
     _seed(db_url)
     config = ApiConfig(db_url, data_key="api-test-data-key")
-    with TestClient(create_app(config)) as client:
+    with TestClient(create_app(config), headers=bearer(db_url)) as client:
         bad = {"name": "Paul", "role": "family", "apprise_urls": ["nosuchscheme://x"]}
         refused = client.post("/homes/h1/contacts", json=bad)
         assert refused.status_code == 422
@@ -69,6 +70,10 @@ def test_contacts_with_unusable_apprise_urls_are_refused_and_secrets_masked(db_u
         good = {**bad, "apprise_urls": ["json://paul:s3cret@hooks.example.org/h00kpath"]}
         assert client.post("/homes/h1/contacts", json=good).status_code == 201
         (listed,) = client.get("/homes/h1/contacts").json()
+        edited = {**good, "name": "Paul B.", "available_hours": "08:00-20:00"}
+        assert client.put(f"/homes/h1/contacts/{listed['id']}", json=edited).status_code == 200
+        assert client.get("/homes/h1/contacts").json()[0]["name"] == "Paul B."
+        assert client.put(f"/homes/h1/contacts/{listed['id']}", json=bad).status_code == 422
         assert client.delete(f"/homes/h1/contacts/{listed['id']}").status_code == 204
         assert client.get("/homes/h1/contacts").json() == []
         assert client.delete("/homes/h9/contacts/424242").status_code == 404
@@ -102,7 +107,7 @@ def test_a_pending_device_is_listed_then_assigned_to_a_home(db_url: str) -> None
             "INSERT INTO pending_devices (source, model, first_seen_at, last_seen_at)"
             " VALUES ('z2m:hall/pir', 'RTCGQ11LM', now(), now())"
         )
-    with TestClient(create_app(ApiConfig(db_url))) as client:
+    with TestClient(create_app(ApiConfig(db_url)), headers=bearer(db_url)) as client:
         assert [p["source"] for p in client.get("/devices/pending").json()] == ["z2m:hall/pir"]
         body = {"source": "z2m:hall/pir", "kind": "motion", "room": "hall"}
         assert client.put("/homes/h1/devices/hall-pir", json=body).status_code == 200
@@ -115,7 +120,7 @@ def test_a_pending_device_is_listed_then_assigned_to_a_home(db_url: str) -> None
 
 def test_an_incident_timeline_lists_events_and_messages(db_url: str) -> None:
     incident_id = _seed(db_url)
-    with TestClient(create_app(ApiConfig(db_url))) as client:
+    with TestClient(create_app(ApiConfig(db_url)), headers=bearer(db_url)) as client:
         assert client.get(f"/incidents/{incident_id}/timeline").json() == {
             "events": [],
             "messages": [],

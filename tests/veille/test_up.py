@@ -35,5 +35,6 @@ def test_the_demo_opens_an_incident_delivers_it_and_exits_cleanly(
     out = done.stdout
     assert done.returncode == 0, out[-2000:] + done.stderr[-2000:]
     assert "Veille is up" in out
+    assert "Demo account: sign in with POST /auth/login as claire@demo.invalid" in out
     assert "incident #1 opened (inactivity" in out
     assert "alert delivered (family) for incident #1" in out
