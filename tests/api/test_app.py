@@ -86,15 +86,16 @@ def test_contacts_with_unusable_apprise_urls_are_refused_and_secrets_masked(db_u
 def test_a_local_relay_is_accepted_only_when_the_operator_allows_it(db_url: str) -> None:
     _seed(db_url)
     relay = {"name": "Paul", "role": "family", "apprise_urls": ["json://127.0.0.1:2586/x"]}
+    admin = bearer(db_url)
     for allow, status in ((frozenset(), 422), (frozenset({"127.0.0.1:2586"}), 201)):
         config = ApiConfig(db_url, data_key="k", outbound=Outbound(allow=allow))
-        with TestClient(create_app(config)) as client:
+        with TestClient(create_app(config), headers=admin) as client:
             assert client.post("/homes/h1/contacts", json=relay).status_code == status
 
 
 def test_contacts_need_a_data_key(db_url: str) -> None:
     _seed(db_url)
-    with TestClient(create_app(ApiConfig(db_url))) as client:
+    with TestClient(create_app(ApiConfig(db_url)), headers=bearer(db_url)) as client:
         answer = client.get("/homes/h1/contacts")
     assert answer.status_code == 503
     assert "VEILLE_DATA_KEY" in answer.json()["detail"]
