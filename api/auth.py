@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, HTTPException, Path, Request, Response
 from pydantic import BaseModel, Field
 
+from alerts.vault import Vault
 from api import accounts as account_ops
 from api.authz import (
     SESSION_COOKIE,
@@ -152,14 +153,26 @@ def magic_link(body: MagicLinkIn, request: Request, db: Db) -> dict[str, str]:
     user = accounts.user_by_email(db, email)
     key = "magic:" + email
     sent = accounts.count_failures(db, key, now - FAILURE_WINDOW)
-    if user is not None and user.apprise_url and sent < MAX_MAGIC_LINKS_PER_ACCOUNT:
+    vault: Vault | None = request.app.state.vault  # outbox URLs are sealed (0056)
+    if (
+        user is not None
+        and user.apprise_url
+        and vault is not None
+        and sent < MAX_MAGIC_LINKS_PER_ACCOUNT
+    ):
         accounts.add_failures(db, [key], now)  # counted as a failure: the same window
         secret = new_secret()
         accounts.add_link(db, digest(secret), user.id, "magic", now, MAGIC_LINK_TTL)
         url = f"{request.app.state.links.public_url.rstrip('/')}/auth/magic/{secret}"
         text = _SIGN_IN_TEXT[user.language].format(url=url, minutes=_minutes(MAGIC_LINK_TTL))
         message = outbox.NewMessage(
-            None, None, "sign_in", [user.apprise_url], "Veille", text, notify_type="info"
+            None,
+            None,
+            "sign_in",
+            [vault.seal(user.apprise_url)],
+            "Veille",
+            text,
+            notify_type="info",
         )
         outbox.enqueue(db, [message], now)
     return {"status": "if the account exists, a sign-in link is on its way"}

@@ -46,3 +46,8 @@ def list_for_home(conn: Conn, home_id: str, limit: int, offset: int) -> list[Aud
             " WHERE home_id = %s ORDER BY at DESC, id DESC LIMIT %s OFFSET %s",
             (home_id, limit, offset),
         ).fetchall()
+
+
+def allow_purge(conn: Conn) -> None:
+    """Let the current transaction delete audit rows: retention and erasure only (0080)."""
+    conn.execute("SELECT set_config('veille.audit_purge', 'on', true)")

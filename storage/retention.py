@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 
 import psycopg
 
+from storage import audit as audit_log
 from storage import timescale
 
 Conn = psycopg.Connection[tuple[object, ...]]
@@ -60,9 +61,11 @@ def apply_retention(conn: Conn, now: datetime, keep: Retention) -> Pruned:
     ).rowcount
     audit = 0
     if _exists(conn, "audit_log"):
-        audit = conn.execute(
-            "DELETE FROM audit_log WHERE at < %s", (now - timedelta(days=keep.audit_days),)
-        ).rowcount
+        with conn.transaction():
+            audit_log.allow_purge(conn)
+            audit = conn.execute(
+                "DELETE FROM audit_log WHERE at < %s", (now - timedelta(days=keep.audit_days),)
+            ).rowcount
     return Pruned(events, hourly, incidents, digests, audit)
 
 

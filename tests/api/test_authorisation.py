@@ -21,6 +21,7 @@ from api.app import ApiConfig, create_app
 from api.authz import Policy
 from devices.signals import DeviceKind, Room
 from storage import accounts, contacts, homes, incidents
+from tests.alerts.conftest import DATA_KEY, VAULT
 from tests.signed_in import bearer
 
 HOMES = ("h1", "h2")  # h1 belongs to org-a, h2 to org-b
@@ -124,7 +125,7 @@ def world(db_url: str) -> tuple[TestClient, dict[str, dict[str, str]], dict[str,
     headers["care_b"] = bearer(db_url, "b@org.example", "care_staff", organisation="org-b")
     for role in ("family", "family_manager", "volunteer", "resident"):
         headers[role] = bearer(db_url, f"{role}@example.org", role, home="h1")
-    app = create_app(ApiConfig(db_url, secret_key="matrix-secret"))
+    app = create_app(ApiConfig(db_url, data_key=DATA_KEY, secret_key="matrix-secret"))
     return TestClient(app), headers, incident_of
 
 
@@ -135,7 +136,8 @@ def _path_params(
     n = next(_serial)
     with psycopg.connect(db_url, autocommit=True) as conn:
         contact = contacts.add_contact(
-            conn, contacts.NewContact(home, f"c{n}", "family", ["json://example.org/x"])
+            conn,
+            contacts.NewContact(home, f"c{n}", "family", VAULT.seal_all(["json://example.org/x"])),
         )
         homes.upsert_device(conn, home, f"d{n}", DeviceKind.MOTION, Room.HALL)
     made = client.post("/auth/tokens", json={}, headers=head)
@@ -167,7 +169,7 @@ def _expected(kind: str, arg: object, role: str, home: str) -> Callable[[int], b
 
 
 def test_every_route_declares_a_policy(db_url: str) -> None:
-    app = create_app(ApiConfig(db_url, secret_key="s", demo_inbox=True))
+    app = create_app(ApiConfig(db_url, data_key=DATA_KEY, secret_key="s", demo_inbox=True))
 
     def policies(dependant: object) -> list[Policy]:
         found = [
@@ -214,7 +216,9 @@ def test_the_served_app_answers_anonymous_callers_no_2xx_beyond_sign_in_and_heal
 ) -> None:
     _, _, incident_of = world
     # As `veille api` builds it: a secret key for action pages, no demo inbox.
-    with TestClient(create_app(ApiConfig(db_url, secret_key="served"))) as client:
+    with TestClient(
+        create_app(ApiConfig(db_url, data_key=DATA_KEY, secret_key="served"))
+    ) as client:
         answered = set()
         for route in _api_routes(client.app):  # type: ignore[arg-type]
             for method in route.methods - {"HEAD"}:

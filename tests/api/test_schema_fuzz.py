@@ -11,6 +11,7 @@ from schemathesis import GenerationMode
 
 from api.app import ApiConfig, create_app
 from storage import homes
+from tests.alerts.conftest import DATA_KEY
 from tests.signed_in import bearer
 
 EXAMPLES_PER_OPERATION = 12  # bounded: the whole schema in well under a minute
@@ -20,7 +21,7 @@ def test_no_request_the_schema_allows_or_nearly_allows_is_a_server_error(db_url:
     with psycopg.connect(db_url, autocommit=True) as conn:
         homes.upsert_home(conn, "h1", "Europe/Paris")
     admin = bearer(db_url)
-    app = create_app(ApiConfig(db_url, secret_key="fuzz"))
+    app = create_app(ApiConfig(db_url, data_key=DATA_KEY, secret_key="fuzz"))
     failures: list[str] = []
     statuses: set[int] = set()
     with TestClient(app):  # runs the lifespan: the pool the routes use

@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from api.app import ApiConfig, create_app
 from api.auth import MAX_FAILURES_PER_ACCOUNT
 from storage import homes
+from tests.alerts.conftest import DATA_KEY, VAULT
 from tests.signed_in import bearer
 from veille.cli import main
 
@@ -44,7 +45,7 @@ def test_the_cli_adds_users_and_prints_a_token_that_works_until_revoked(
     token = capsys.readouterr().out.strip().splitlines()[-1]
     assert _cli(monkeypatch, db_url, "list") == 0
     assert "paul@example.org" in capsys.readouterr().out
-    with TestClient(create_app(ApiConfig(db_url))) as client:
+    with TestClient(create_app(ApiConfig(db_url, data_key=DATA_KEY))) as client:
         auth = {"Authorization": f"Bearer {token}"}
         me = client.get("/auth/me", headers=auth).json()
         assert me["homes"] == [{"home_id": home, "role": "family_manager"}]
@@ -60,7 +61,7 @@ def test_a_session_cookie_needs_the_csrf_header_to_change_anything(
     db_url: str, home: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _add(monkeypatch, db_url, "ana@example.org", "family_manager", "--home", home)
-    config = ApiConfig(db_url, public_url="https://veille.example")
+    config = ApiConfig(db_url, data_key=DATA_KEY, public_url="https://veille.example")
     with TestClient(create_app(config), base_url="https://veille.example") as client:
         login = {"email": "ana@example.org", "password": PASSWORD}
         evil = {"Origin": "https://evil.example"}
@@ -85,14 +86,14 @@ def test_log_in_is_refused_for_a_while_after_repeated_failures(
     db_url: str, home: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _add(monkeypatch, db_url, "ana@example.org", "family", "--home", home)
-    with TestClient(create_app(ApiConfig(db_url))) as client:
+    with TestClient(create_app(ApiConfig(db_url, data_key=DATA_KEY))) as client:
         wrong = {"email": "ana@example.org", "password": "not it"}
         for _ in range(MAX_FAILURES_PER_ACCOUNT):
             assert client.post("/auth/login", json=wrong).status_code == 401
         right = {**wrong, "password": PASSWORD}
         assert client.post("/auth/login", json=right).status_code == 429
     # Another API process agrees: the count is in the database.
-    with TestClient(create_app(ApiConfig(db_url))) as other:
+    with TestClient(create_app(ApiConfig(db_url, data_key=DATA_KEY))) as other:
         assert other.post("/auth/login", json=right).status_code == 429
 
 
@@ -102,14 +103,16 @@ def test_a_sign_in_link_goes_through_the_outbox_and_works_once(
     _add(monkeypatch, db_url, "ana@example.org", "family", "--home", home)
     with psycopg.connect(db_url, autocommit=True) as conn:
         conn.execute("UPDATE users SET apprise_url = 'json://example.org/ana'")
-    with TestClient(create_app(ApiConfig(db_url, public_url="http://v.test"))) as client:
+    with TestClient(
+        create_app(ApiConfig(db_url, data_key=DATA_KEY, public_url="http://v.test"))
+    ) as client:
         for email in ("ana@example.org", "nobody@example.org"):
             sent = client.post("/auth/magic-link", json={"email": email})
             assert sent.status_code == 202  # the same answer: it does not tell who has an account
         with psycopg.connect(db_url) as conn:
             rows = conn.execute("SELECT urls, body FROM alert_outbox").fetchall()
         (urls, body), = rows  # fmt: skip
-        assert urls == ["json://example.org/ana"]
+        assert [VAULT.open(u) for u in urls] == ["json://example.org/ana"]  # sealed at rest
         (token,) = re.findall(r"http://v\.test/auth/magic/([\w-]+)", str(body))
         assert client.post(f"/auth/magic/{token}").status_code == 200
         assert client.get("/auth/me").json()["email"] == "ana@example.org"
@@ -120,7 +123,9 @@ def test_a_family_manager_invites_someone_who_sets_a_password(
     db_url: str, home: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _add(monkeypatch, db_url, "ana@example.org", "family_manager", "--home", home)
-    with TestClient(create_app(ApiConfig(db_url, public_url="http://v.test"))) as client:
+    with TestClient(
+        create_app(ApiConfig(db_url, data_key=DATA_KEY, public_url="http://v.test"))
+    ) as client:
         signed = client.post("/auth/login", json={"email": "ana@example.org", "password": PASSWORD})
         csrf = {"X-CSRF-Token": signed.json()["csrf_token"]}
         invite = {"email": "leo@example.org", "role": "family", "language": "en"}
@@ -151,7 +156,7 @@ def test_a_family_manager_invites_someone_who_sets_a_password(
         ("PUT", "/homes/h1", {"timezone": "EST5EDT"}),
         ("PUT", "/homes/h1", {"timezone": "Europe/Paris", "name": "Ma\x00mie"}),
         ("POST", "/homes/h1/contacts", {"name": "x" * 10_000, "role": "family",
-                                        "apprise_urls": ["json://example.org/x"]}),
+                                        "apprise_urls": VAULT.seal_all(["json://example.org/x"])}),
     ],
 )  # fmt: skip
 def test_bad_input_is_a_clear_4xx(
@@ -161,7 +166,9 @@ def test_bad_input_is_a_clear_4xx(
     path: str,
     body: object,
 ) -> None:
-    with TestClient(create_app(ApiConfig(db_url)), headers=bearer(db_url)) as client:
+    with TestClient(
+        create_app(ApiConfig(db_url, data_key=DATA_KEY)), headers=bearer(db_url)
+    ) as client:
         got = client.request(method, path, json=body)
     assert got.status_code in (404, 422), got.text[:200]
     assert got.json()["detail"]

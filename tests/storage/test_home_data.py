@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import uuid
 import zipfile
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -96,6 +97,23 @@ def _seed(conn: Conn, home: str) -> None:
         "INSERT INTO dead_letters (received_at, topic, reason, payload, payload_bytes)"
         " VALUES (%s, %s, 'bad', 'x', 1)",
         (NOW, f"veille/v1/{home}/pir"),
+    )
+    conn.execute(
+        "INSERT INTO device_messages (home_id, device_id, received_at, topic, payload, outcome)"
+        " VALUES (%s, 'pir', %s, %s, '{}', 'stored')",
+        (home, NOW, f"veille/v1/{home}/pir"),
+    )
+    row = conn.execute(
+        "INSERT INTO users (email) VALUES (%s) RETURNING id", (f"{uuid.uuid4().hex}@example.org",)
+    ).fetchone()
+    assert row is not None
+    conn.execute(
+        "INSERT INTO home_members (user_id, home_id, role) VALUES (%s, %s, 'family')",
+        (row[0], home),
+    )
+    conn.execute(
+        "INSERT INTO audit_log (at, user_email, home_id, action) VALUES (%s, 'a@x', %s, 'GET')",
+        (NOW, home),
     )
 
 

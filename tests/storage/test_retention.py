@@ -83,10 +83,9 @@ def test_resolved_incidents_and_digests_go_after_their_own_days(db_url: str) -> 
 
 def test_the_audit_log_when_present_goes_after_its_own_days(db_url: str) -> None:
     with psycopg.connect(db_url, autocommit=True) as conn:
-        # The audit log's own branch creates it; retention needs only its `at` column.
-        conn.execute("CREATE TABLE IF NOT EXISTS audit_log (at timestamptz NOT NULL)")
         conn.execute(
-            "INSERT INTO audit_log (at) VALUES (%s), (%s)",
+            "INSERT INTO audit_log (at, user_email, action)"
+            " VALUES (%s, 'a@x', 'GET'), (%s, 'a@x', 'GET')",
             (NOW - timedelta(days=61), NOW - timedelta(days=59)),
         )
 
