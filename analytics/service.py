@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from datetime import UTC, date, datetime, timedelta
 from typing import Protocol, TypeVar
 
@@ -83,20 +83,33 @@ class Analytics:
         self.refresh_homes()
         self.incident_ids = readings.open_incident_ids(self.conn)
         models = {m.home_id: m for m in readings.load_models(self.conn)}
-        since = self.clock.now() - WARM_UP
-        for home_id, detector in self.detectors.items():
-            saved = models.get(home_id)
-            if saved is not None:
-                detector.model = RoutineModel.from_bytes(saved.model)
-                detector.learn_after = saved.learned_until
-            for kind in [k for (h, k) in self.incident_ids if h == home_id]:
-                detector.adopt_open(kind, since)
-            for event in readings.read_recent_events(self.conn, home_id, since):
-                # Rebuilding the present: what resumed may resolve, nothing old re-opens.
-                decisions = detector.observe(_observation(event))
-                self._apply(home_id, [d for d in decisions if isinstance(d, Clear)])
-            self.table.set(home_id, detector.next_deadline())
+        for home_id in self.detectors:
+            self.resume(home_id, models.get(home_id))
         self.check_devices()
+
+    def resume(self, home_id: str, saved: readings.ModelRow | None) -> None:
+        """Rebuild a home's present from its recent events, exactly as it was.
+
+        Each incident is put back at its opening, between the events around it: activity
+        from before an incident cannot clear it, and a silence already flagged (even one a
+        person has closed since) is not flagged again."""
+        detector = self.detectors[home_id]
+        if saved is not None:
+            detector.model = RoutineModel.from_bytes(saved.model)
+            detector.learn_after = saved.learned_until
+        since = self.clock.now() - WARM_UP
+        marks = deque(readings.incident_marks(self.conn, home_id, since))
+        for event in readings.read_recent_events(self.conn, home_id, since):
+            while marks and marks[0].opened_at <= event.at:
+                mark = marks.popleft()
+                detector.adopt_open(mark.kind, mark.opened_at)
+            self._seen[_key(event)] = None  # the live loop re-reads a recent overlap
+            # What resumed after an opening may resolve it; nothing old re-opens.
+            decisions = detector.observe(_observation(event))
+            self._apply(home_id, [d for d in decisions if isinstance(d, Clear)])
+        for mark in marks:
+            detector.adopt_open(mark.kind, mark.opened_at)
+        self.table.set(home_id, detector.next_deadline())
 
     def refresh_homes(self) -> None:
         devices: dict[str, dict[str, Sensor]] = {}
@@ -137,7 +150,7 @@ class Analytics:
 
     def read_new_events(self) -> None:
         for event in readings.read_events(self.conn, self.cursor):
-            key = (event.received_at, event.at, event.home_id, event.device_id, event.signal)
+            key = _key(event)
             self.cursor = max(self.cursor, event.received_at)
             if key in self._seen:
                 continue
@@ -249,6 +262,10 @@ def _health(row: readings.DeviceRow) -> DeviceHealth:
         row.available,
         row.silence,
     )
+
+
+def _key(event: readings.EventRow) -> tuple[object, ...]:
+    return (event.received_at, event.at, event.home_id, event.device_id, event.signal)
 
 
 def _observation(event: readings.EventRow) -> Observation:

@@ -145,3 +145,52 @@ def test_a_restart_rebuilds_the_present_and_keeps_the_open_incident(
     assert resolved is not None
     assert resolved.outcome == "auto_resolved"
     assert len(incidents.list_incidents(conn, "h1")) == 1
+
+
+def _open_after_busy_morning(
+    conn: psycopg.Connection[tuple[object, ...]], clock: ManualClock
+) -> tuple[Analytics, incidents.Incident]:
+    """Movement every few minutes for an hour, then a silence long enough to flag."""
+    service = Analytics(conn, clock)
+    service.start()
+    for minute in range(0, 60, 4):
+        motion(
+            conn, "pir-living" if minute % 8 else "pir-kitchen", START + timedelta(minutes=minute)
+        )
+    heard(conn, "pir-kitchen", START + timedelta(hours=15))
+    service.step()
+    clock.set(START + timedelta(hours=16, minutes=1))
+    service.step()
+    [opened] = incidents.list_incidents(conn, "h1", only_open=True)
+    return service, opened
+
+
+def test_a_restart_does_not_resolve_an_incident_with_activity_from_before_it(
+    conn: psycopg.Connection[tuple[object, ...]],
+) -> None:
+    clock = ManualClock(START)
+    first, opened = _open_after_busy_morning(conn, clock)
+    first.save()
+    second = Analytics(conn, clock)
+    second.start()
+    second.step()
+    clock.set(clock.now() + timedelta(minutes=30))
+    second.step()
+    still = incidents.get_incident(conn, opened.id)
+    assert still is not None
+    assert (still.state, still.resolved_at) == ("open", None)
+    assert [i.id for i in incidents.list_incidents(conn, "h1")] == [opened.id]
+
+
+def test_a_restart_does_not_reopen_a_silence_a_person_closed(
+    conn: psycopg.Connection[tuple[object, ...]],
+) -> None:
+    clock = ManualClock(START)
+    first, opened = _open_after_busy_morning(conn, clock)
+    incidents.resolve_incident(conn, opened.id, clock.now(), "handled")
+    first.step()
+    second = Analytics(conn, clock)
+    second.start()
+    clock.set(clock.now() + timedelta(hours=1))
+    second.step()
+    assert [i.id for i in incidents.list_incidents(conn, "h1")] == [opened.id]
