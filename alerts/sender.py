@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 import psycopg
 
-from alerts.delivery import dedupe_ref, deliver
+from alerts.delivery import dedupe_ref, deliver, masked
 from analytics.clock import Clock
 from storage import escalations, outbox
 
@@ -66,6 +66,10 @@ class Sender:
 
     def _deliver(self, message: outbox.Message) -> None:
         for index, url in enumerate(message.urls):
+            # Recorded before it is made (autocommit): a crash mid-attempt stays visible.
+            attempt_id = outbox.begin_attempt(
+                self._conn, message.id, self._clock.now(), masked(url)
+            )
             outcome = deliver(
                 url,
                 message.title,
@@ -75,17 +79,8 @@ class Sender:
                 self._config.attempt_timeout_s,
             )
             at = self._clock.now()
-            # Recorded at once (autocommit): the attempt happened even if we crash next.
-            outbox.record_attempt(
-                self._conn,
-                outbox.Attempt(
-                    message.id,
-                    at,
-                    outcome.masked_url,
-                    outcome.ok,
-                    outcome.detail,
-                    outcome.elapsed_ms,
-                ),
+            outbox.finish_attempt(
+                self._conn, attempt_id, outcome.ok, outcome.detail, outcome.elapsed_ms
             )
             if outcome.ok:
                 self._finish_sent(message, at, index)

@@ -103,18 +103,24 @@ def claim(
         ).fetchall()
 
 
-def record_attempt(conn: Conn, attempt: Attempt) -> None:
-    conn.execute(
+IN_FLIGHT = "in flight"  # an attempt begun and not yet answered (or its sender died)
+
+
+def begin_attempt(conn: Conn, message_id: int, at: datetime, url: str) -> int:
+    """Record an attempt before it is made, so one cut short by a crash is still seen."""
+    row = conn.execute(
         "INSERT INTO alert_attempts (message_id, at, url, ok, detail, elapsed_ms)"
-        " VALUES (%s, %s, %s, %s, %s, %s)",
-        (
-            attempt.message_id,
-            attempt.at,
-            attempt.url,
-            attempt.ok,
-            attempt.detail,
-            attempt.elapsed_ms,
-        ),
+        " VALUES (%s, %s, %s, false, %s, 0) RETURNING id",
+        (message_id, at, url, IN_FLIGHT),
+    ).fetchone()
+    assert row is not None
+    return int(str(row[0]))
+
+
+def finish_attempt(conn: Conn, attempt_id: int, ok: bool, detail: str, elapsed_ms: float) -> None:
+    conn.execute(
+        "UPDATE alert_attempts SET ok = %s, detail = %s, elapsed_ms = %s WHERE id = %s",
+        (ok, detail, elapsed_ms, attempt_id),
     )
 
 

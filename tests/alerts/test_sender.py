@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import psycopg
@@ -151,3 +152,48 @@ def test_when_no_family_member_can_be_reached_the_escalation_moves_on_at_once(
     assert purposes == ["family", "everyone", "everyone"]  # no volunteer here: everyone
     events = [e.event for e in escalations.list_timeline(conn, incident_id)]
     assert events[:4] == ["told_family", "unreachable", "escalated", "escalated"]
+
+
+def test_a_slow_receiver_gets_the_configured_timeout_not_apprises_four_seconds(
+    conn: Conn, clock: ManualClock
+) -> None:
+    with Receiver(delay_s=5.0) as slow:
+        message_id = _enqueue(conn, slow.url())
+        Sender(conn, clock, SenderConfig(attempt_timeout_s=10.0)).run_once()
+    [attempt] = outbox.list_attempts(conn, message_id)
+    assert attempt.ok, attempt.detail
+    assert attempt.elapsed_ms >= 5000.0
+    sent = outbox.get_message(conn, message_id)
+    assert sent is not None
+    assert sent.state == "sent"
+
+
+def test_a_timeout_is_recorded_as_one_and_the_fallback_copy_has_the_same_dedupe_key(
+    conn: Conn, clock: ManualClock, receiver: Receiver
+) -> None:
+    with Receiver(delay_s=3.0) as slow:
+        message_id = _enqueue(conn, slow.url(), receiver.url())
+        Sender(conn, clock, SenderConfig(attempt_timeout_s=1.0)).run_once()
+        [late] = slow.received()  # it took the message, too late to say so
+    timed_out, delivered = outbox.list_attempts(conn, message_id)
+    assert not timed_out.ok
+    assert timed_out.detail.startswith("timeout after 1 s")
+    assert 1000.0 <= timed_out.elapsed_ms < 3000.0
+    assert delivered.ok
+    [copy] = receiver.received()
+    assert late.ref == copy.ref == f"veille-{message_id}"
+
+
+def test_an_attempt_is_recorded_before_it_is_made(conn: Conn, clock: ManualClock) -> None:
+    with Receiver(delay_s=2.0) as slow:
+        message_id = _enqueue(conn, slow.url())
+        sender = Sender(conn, clock)
+        with psycopg.connect(conn.info.dsn, autocommit=True) as other:
+            worker = threading.Thread(target=sender.run_once)
+            worker.start()
+            assert slow.wait_for(lambda got: len(got) == 1, 5.0)
+            [in_flight] = outbox.list_attempts(other, message_id)
+            worker.join()
+    assert (in_flight.ok, in_flight.detail) == (False, outbox.IN_FLIGHT)
+    [answered] = outbox.list_attempts(conn, message_id)
+    assert answered.ok
