@@ -64,7 +64,7 @@ COMMANDS: dict[str, Command] = {
         "analytics.command",
         "learn routines and open/resolve incidents",
         lambda m, a, s: m.run(a, _needs("database_url", s.database_url)),
-        defaults=lambda s: {"check_s": s.analytics_check_s},
+        defaults=lambda s: {"check_s": s.analytics_check_s, "lease_s": s.lease_s},
     ),
     "alerts": Command(
         "alerts.command",
