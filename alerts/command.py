@@ -29,6 +29,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=60.0,
         help="how long a message stays with a sender that may have died (default 60 s)",
     )
+    parser.add_argument(
+        "--process-lease-s",
+        type=float,
+        default=15.0,
+        help="how long a dead sender process keeps its messages (default 15 s, VEILLE_LEASE_S)",
+    )
     add_clock_arguments(parser)
 
 
@@ -59,6 +65,7 @@ def run(
         sender_workers=max(1, int(args.senders)),
         poll_s=float(args.poll_s),
         sender=SenderConfig(lease_s=lease_s, attempt_timeout_s=min(20.0, lease_s / 3)),
+        process_lease_s=float(args.process_lease_s),
         monitor=MonitorConfig(admin_urls=tuple(admin), deadman_url=deadman_url),
     )
     stop = threading.Event()

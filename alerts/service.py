@@ -9,8 +9,10 @@ dropped listener only costs latency, never a message.
 from __future__ import annotations
 
 import logging
+import socket
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -24,7 +26,7 @@ from alerts.message import Links
 from alerts.monitor import Monitor, MonitorConfig
 from alerts.sender import Sender, SenderConfig
 from analytics.clock import Clock, WallClock
-from storage import heartbeats
+from storage import heartbeats, leases, outbox
 
 log = logging.getLogger("veille.alerts")
 
@@ -48,6 +50,8 @@ class AlertsConfig:
     digest_check_s: float = 60.0
     link_ttl: timedelta = timedelta(hours=24)
     sender: SenderConfig = field(default_factory=SenderConfig)
+    # A killed process's messages are taken over once this runs out, not the message lease.
+    process_lease_s: float = 15.0
     monitor: MonitorConfig = field(default_factory=MonitorConfig)
 
 
@@ -97,6 +101,7 @@ def run_alerts(
     engine_wake, sender_wake, timer = Wakeup(), Wakeup(), Wakeup()
     links = Links(config.public_url, config.secret_key, config.link_ttl)
     wall = WallClock()
+    process = f"sender-{socket.gethostname()}-{uuid.uuid4().hex[:8]}"
     workers = [
         *(
             _Worker(
@@ -111,12 +116,19 @@ def run_alerts(
         *(
             _Worker(
                 f"alerts-sender-{n}",
-                lambda conn: Sender(conn, wall, config.sender).run_once,
+                _sender(wall, config.sender, f"{process}/{n}"),
                 sender_wake,
                 config.poll_s,
                 "alerts-sender",
             )
             for n in range(config.sender_workers)
+        ),
+        _Worker(
+            "alerts-lease",
+            lambda conn: lambda: _renew(conn, process, wall, config.process_lease_s),
+            timer,
+            config.process_lease_s / 3,
+            drains=False,
         ),
         _Worker(
             "alerts-digest",
@@ -152,6 +164,17 @@ def run_alerts(
         wake.fire()
     for t in threads:
         t.join(timeout=config.sender.attempt_timeout_s + 5)
+
+
+def _sender(wall: Clock, config: SenderConfig, owner: str) -> StepFactory:
+    return lambda conn: Sender(conn, wall, config, owner).run_once
+
+
+def _renew(conn: Conn, process: str, wall: Clock, lease_s: float) -> None:
+    now = wall.now()
+    leases.hold(
+        conn, outbox.SENDER_SCOPE, [process], process, now, now + timedelta(seconds=lease_s)
+    )
 
 
 def _work(config: AlertsConfig, worker: _Worker, stop: threading.Event, wall: Clock) -> None:

@@ -2,7 +2,8 @@
 
 A sender claims messages with a lease (``FOR UPDATE SKIP LOCKED``, then a lease time), so
 several senders never take the same message and a crashed sender's messages are taken
-again once its lease runs out. Every attempt is recorded.
+again once its lease runs out, or sooner, once its process's own lease (renewed every few
+seconds, see storage/leases.py) runs out. Every attempt is recorded before it is made.
 """
 
 from __future__ import annotations
@@ -87,19 +88,27 @@ def enqueue(conn: Conn, messages: Sequence[NewMessage], created_at: datetime) ->
     return ids
 
 
+# Lease scope of live sender processes; a message's lease owner is "<process>/<worker>".
+SENDER_SCOPE = "sender"
+
+
 def claim(
     conn: Conn, owner: str, now: datetime, lease_until: datetime, limit: int
 ) -> list[Message]:
-    """Lease up to `limit` due messages to `owner`; others skip them until the lease ends."""
+    """Lease up to `limit` due messages to `owner`; others skip them until the lease ends,
+    or until the process lease of the owner's sender process ends (it died)."""
     with conn.cursor(row_factory=class_row(Message)) as cur:
         return cur.execute(
             "UPDATE alert_outbox o SET lease_owner = %(owner)s, lease_until = %(until)s"
             " FROM (SELECT id FROM alert_outbox WHERE state = 'pending'"
             " AND (next_attempt_at IS NULL OR next_attempt_at <= %(now)s)"
-            " AND (lease_until IS NULL OR lease_until <= %(now)s)"
+            " AND (lease_until IS NULL OR lease_until <= %(now)s OR EXISTS ("
+            # the sender process holding it died (its own lease ran out): no need to wait
+            "  SELECT 1 FROM leases l WHERE l.scope = %(scope)s AND l.expires_at <= %(now)s"
+            "  AND l.shard = split_part(alert_outbox.lease_owner, '/', 1)))"
             " ORDER BY id LIMIT %(n)s FOR UPDATE SKIP LOCKED) due"
             f" WHERE o.id = due.id RETURNING {_RETURNING}",
-            {"owner": owner, "until": lease_until, "now": now, "n": limit},
+            {"owner": owner, "until": lease_until, "now": now, "n": limit, "scope": SENDER_SCOPE},
         ).fetchall()
 
 

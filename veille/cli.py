@@ -77,6 +77,7 @@ COMMANDS: dict[str, Command] = {
             s.admin_apprise_urls,
             s.deadman_url,
         ),
+        defaults=lambda s: {"process_lease_s": s.lease_s},
     ),
     "api": Command("veille.api_command", "serve the web API", lambda m, a, s: m.run(a, s)),
     "bench": Command(

@@ -8,7 +8,7 @@ import psycopg
 from alerts.receiver import Receiver
 from alerts.sender import Sender, SenderConfig
 from analytics.clock import ManualClock
-from storage import escalations, incidents, outbox
+from storage import escalations, incidents, leases, outbox
 from tests.alerts.conftest import HOME, START, Smtp, add_person
 
 Conn = psycopg.Connection[tuple[object, ...]]
@@ -197,3 +197,18 @@ def test_an_attempt_is_recorded_before_it_is_made(conn: Conn, clock: ManualClock
     assert (in_flight.ok, in_flight.detail) == (False, outbox.IN_FLIGHT)
     [answered] = outbox.list_attempts(conn, message_id)
     assert answered.ok
+
+
+def test_a_dead_sender_processs_message_is_taken_once_its_process_lease_ends(
+    conn: Conn, clock: ManualClock, receiver: Receiver
+) -> None:
+    message_id = _enqueue(conn, receiver.url())
+    process_end = START + timedelta(seconds=15)
+    leases.hold(conn, outbox.SENDER_SCOPE, ["proc-a"], "proc-a", START, process_end)
+    [_] = outbox.claim(conn, "proc-a/0", START, START + timedelta(seconds=60), 10)
+    survivor = Sender(conn, clock, owner="proc-b/0")
+    assert survivor.run_once() == 0  # proc-a still lives
+    clock.set(process_end)
+    assert survivor.run_once() == 1  # 15 s, not the message's 60 s lease
+    [got] = receiver.received()
+    assert got.ref == f"veille-{message_id}"
