@@ -9,13 +9,16 @@ import threading
 from alerts.monitor import MonitorConfig
 from alerts.people import ContactError, check_urls
 from alerts.sender import SenderConfig
-from alerts.service import AlertsConfig, run_alerts
+from alerts.service import SENDER_WORKERS, AlertsConfig, run_alerts
 from analytics.clock import add_clock_arguments, clock_from_args
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--senders", type=int, default=4, help="parallel delivery workers (default 4)"
+        "--senders",
+        type=int,
+        default=SENDER_WORKERS,
+        help=f"parallel delivery workers (default {SENDER_WORKERS})",
     )
     parser.add_argument(
         "--poll-s",
