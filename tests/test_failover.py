@@ -130,3 +130,41 @@ def test_two_of_each_one_killed_mid_escalation(db_url: str) -> None:
     assert [r for r in rows if r[3] is not None] == []  # no false resolution
     assert set(refs) == sent  # every message delivered
     assert all(count <= 2 for count in refs.values())  # copies carry their message's key
+
+
+def _held_since(conn: Conn, at: datetime) -> int:
+    """Homes whose lease was renewed after `at` plus two lease lengths: a detector started
+    after `at` holds them and has run at least one full step since resuming them."""
+    return _count(
+        conn,
+        "SELECT count(*) FROM leases WHERE scope = 'analytics'"
+        f" AND expires_at > '{at.isoformat()}'::timestamptz + interval '{LEASE_S * 2} s'",
+    )
+
+
+@pytest.mark.slow
+def test_restarts_by_sigterm_and_sigkill_change_nothing(db_url: str) -> None:
+    analytics = ("analytics", "--check-s", "0.5")
+    with Receiver() as phone, psycopg.connect(db_url, autocommit=True) as conn:
+        _silent_homes(conn, phone.url(), datetime.now(UTC))
+        before: list[tuple[object, ...]] = []
+        # Each start after the first resumes from how the one before it stopped.
+        for stop in ("SIGTERM", "SIGKILL", "SIGTERM"):
+            with _veille(db_url, *analytics) as detector:
+                started = datetime.now(UTC)
+                wait_until(
+                    lambda at=started: _held_since(conn, at) == HOMES, TAKEOVER_S, f"after {stop}"
+                )
+                wait_until(lambda: _count(conn, "SELECT count(*) FROM incidents") >= HOMES, 60)
+                rows = conn.execute(
+                    "SELECT id, home_id, kind, opened_at, resolved_at FROM incidents ORDER BY id"
+                ).fetchall()
+                if stop == "SIGKILL":
+                    detector.kill()
+                else:
+                    detector.terminate()
+                detector.wait(timeout=30)
+            assert len(rows) == HOMES, stop
+            assert all(r[4] is None for r in rows), stop  # nothing resolved by a restart
+            assert not before or rows == before, stop  # nor opened again
+            before = rows
