@@ -249,9 +249,9 @@ class Analytics:
     def apply_feedback(self) -> None:
         for row in readings.pending_feedback(self.conn):
             detector = self.detectors.get(row.home_id)
-            if detector is not None:
+            if detector is not None:  # another detector's home: that detector applies it
                 detector.feedback(row.kind, row.outcome, row.details)
-            readings.mark_feedback_applied(self.conn, row, self.clock.now())
+                readings.mark_feedback_applied(self.conn, row, self.clock.now())
 
     def save(self, home_ids: list[str] | None = None) -> None:
         for home_id in self.detectors if home_ids is None else home_ids:
