@@ -22,7 +22,7 @@ from psycopg.conninfo import conninfo_to_dict
 from alerts.outbound import Outbound
 from alerts.receiver import Receiver
 from alerts.sender import SenderConfig
-from alerts.service import AlertsConfig, run_alerts
+from alerts.service import SENDER_WORKERS, AlertsConfig, run_alerts
 from alerts.vault import Vault
 from devices.clock import WallClock
 from storage import contacts, homes, incidents
@@ -36,7 +36,7 @@ def bench_add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--rate", type=float, default=50.0, help="incidents opened per second (0: all at once)"
     )
-    parser.add_argument("--senders", type=int, default=4, help="delivery workers")
+    parser.add_argument("--senders", type=int, default=SENDER_WORKERS, help="delivery workers")
     parser.add_argument("--timeout-s", type=float, default=120.0, help="give up after this")
 
 

@@ -11,14 +11,17 @@ from alerts.monitor import MonitorConfig
 from alerts.outbound import Outbound
 from alerts.people import ContactError, check_urls
 from alerts.sender import SenderConfig
-from alerts.service import AlertsConfig, run_alerts
+from alerts.service import SENDER_WORKERS, AlertsConfig, run_alerts
 from devices.clock import add_clock_arguments, clock_from_args
 from storage.retention import Retention
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--senders", type=int, default=4, help="parallel delivery workers (default 4)"
+        "--senders",
+        type=int,
+        default=SENDER_WORKERS,
+        help=f"parallel delivery workers (default {SENDER_WORKERS})",
     )
     parser.add_argument(
         "--poll-s",
@@ -31,6 +34,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=float,
         default=60.0,
         help="how long a message stays with a sender that may have died (default 60 s)",
+    )
+    parser.add_argument(
+        "--process-lease-s",
+        type=float,
+        default=15.0,
+        help="how long a dead sender process keeps its messages (default 15 s, VEILLE_LEASE_S)",
     )
     add_clock_arguments(parser)
 
@@ -79,6 +88,7 @@ def run(
             attempt_timeout_s=min(20.0, lease_s / 3),
             outbound=outbound or Outbound(),
         ),
+        process_lease_s=float(args.process_lease_s),
         monitor=MonitorConfig(admin_urls=tuple(admin), deadman_url=deadman_url),
         retention=retention,
     )

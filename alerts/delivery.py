@@ -40,8 +40,21 @@ def with_dedupe_key(url: str, ref: str) -> str:
     """Add the dedupe key as a payload field for webhook-like URLs; others are unchanged."""
     if urlsplit(url).scheme.lower() not in _PAYLOAD_SCHEMES:
         return url
-    separator = "&" if "?" in url else "?"
-    return f"{url}{separator}:veille_ref={ref}"
+    return _with_arg(url, f":veille_ref={ref}")
+
+
+def with_timeouts(url: str, timeout_s: float) -> str:
+    """Give apprise's connect and read timeouts (``cto``, ``rto``: 4 s each by default, which
+    would cut a slower attempt) the configured value, unless the URL sets its own."""
+    query = urlsplit(url).query
+    for arg in ("cto", "rto"):
+        if not any(part.split("=")[0].lower() == arg for part in query.split("&")):
+            url = _with_arg(url, f"{arg}={timeout_s:g}")
+    return url
+
+
+def _with_arg(url: str, arg: str) -> str:
+    return f"{url}{'&' if '?' in url else '?'}{arg}"
 
 
 def warm_up() -> None:
@@ -69,7 +82,9 @@ def deliver(
     the plugin in this thread (not its worker pool), where the rules are in force."""
     started = time.perf_counter()
     asset = apprise.AppriseAsset(async_mode=False)
-    service = apprise.Apprise.instantiate(with_dedupe_key(url, ref), asset=asset)
+    service = apprise.Apprise.instantiate(
+        with_timeouts(with_dedupe_key(url, ref), timeout_s), asset=asset
+    )
     if service is None:
         return Outcome(False, masked(url), "apprise cannot use this URL", 0.0)
     shown = masked(url)
@@ -87,12 +102,16 @@ def deliver(
     except Exception as exc:  # a plugin bug must cost one attempt, not the sender thread
         detail = mask_tokens(f"{type(exc).__name__}: {exc}")
         return Outcome(False, shown, detail, _ms_since(started))
+    elapsed_ms = _ms_since(started)
     if refused:  # a redirect, or a name that now resolves inside: nothing was sent there
-        return Outcome(False, shown, "refused: " + "; ".join(refused), _ms_since(started))
+        return Outcome(False, shown, "refused: " + "; ".join(refused), elapsed_ms)
     # apprise's log lines may quote the payload, links and all: stored and logged masked.
     reasons = mask_tokens("; ".join(f"{e.level}: {e.message}" for e in result.logs()))
     detail = reasons or ("accepted" if result else f"failed ({result.status.name})")
-    return Outcome(bool(result), shown, detail, _ms_since(started))
+    if not result and elapsed_ms >= timeout_s * 1000.0:
+        # The receiver may still take it late: a resend elsewhere carries the same `ref`.
+        detail = f"timeout after {timeout_s:g} s ({detail})"
+    return Outcome(bool(result), shown, detail, elapsed_ms)
 
 
 def _ms_since(started: float) -> float:

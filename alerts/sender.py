@@ -31,6 +31,9 @@ log = logging.getLogger("veille.alerts.sender")
 # Messages of an escalation step: when none of them can be delivered, the step is moot.
 ESCALATING_PURPOSES = frozenset({"family", "checkin_request", "everyone", "reminder"})
 
+# Shown for a URL that cannot be opened: the sealed form itself is never shown.
+SEALED = "(sealed)"
+
 
 @dataclass(frozen=True, slots=True)
 class SenderConfig:
@@ -75,19 +78,15 @@ class Sender:
 
     def _deliver(self, message: outbox.Message) -> None:
         for index, sealed in enumerate(message.urls):
-            outcome = self._attempt(message, sealed)
+            url, refusal = self._open(sealed)
+            # Recorded before it is made (autocommit): a crash mid-attempt stays visible.
+            attempt_id = outbox.begin_attempt(
+                self._conn, message.id, self._clock.now(), SEALED if url is None else masked(url)
+            )
+            outcome = refusal or self._send(message, url)
             at = self._clock.now()
-            # Recorded at once (autocommit): the attempt happened even if we crash next.
-            outbox.record_attempt(
-                self._conn,
-                outbox.Attempt(
-                    message.id,
-                    at,
-                    outcome.masked_url,
-                    outcome.ok,
-                    outcome.detail,
-                    outcome.elapsed_ms,
-                ),
+            outbox.finish_attempt(
+                self._conn, attempt_id, outcome.ok, outcome.detail, outcome.elapsed_ms
             )
             if outcome.ok:
                 self._finish_sent(message, at, index)
@@ -97,14 +96,20 @@ class Sender:
             )
         self._finish_round_failed(message, self._clock.now())
 
-    def _attempt(self, message: outbox.Message, sealed: str) -> Outcome:
+    def _open(self, sealed: str) -> tuple[str | None, Outcome | None]:
+        """The URL to try, or why it must not be tried (checked again at delivery time)."""
         try:
             url = self._vault.open(sealed)
-            self._config.outbound.check(url)
         except VaultError as err:
-            return Outcome(False, "(sealed)", str(err), 0.0)
+            return None, Outcome(False, SEALED, str(err), 0.0)
+        try:
+            self._config.outbound.check(url)
         except OutboundError as err:
-            return Outcome(False, masked(url), f"refused: {err}", 0.0)
+            return url, Outcome(False, masked(url), f"refused: {err}", 0.0)
+        return url, None
+
+    def _send(self, message: outbox.Message, url: str | None) -> Outcome:
+        assert url is not None  # _open gives a URL whenever it gives no refusal
         return deliver(
             url,
             message.title,

@@ -16,6 +16,7 @@ from devices.clock import add_clock_arguments, clock_from_args
 class _Settings:
     database_url: str
     analytics_check_s: float
+    lease_s: float
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -25,6 +26,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=10.0,
         help="wall-clock seconds between checks of every home (default 10)",
     )
+    parser.add_argument(
+        "--lease-s",
+        type=float,
+        default=15.0,
+        help="how long a detector that died keeps its homes before another takes them",
+    )
     add_clock_arguments(parser)
 
 
@@ -33,7 +40,8 @@ def run(args: argparse.Namespace, database_url: str) -> int:
     stop = threading.Event()
     previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
-        run_analytics(_Settings(database_url, args.check_s), clock_from_args(args), stop)
+        settings = _Settings(database_url, args.check_s, args.lease_s)
+        run_analytics(settings, clock_from_args(args), stop)
     except KeyboardInterrupt:
         stop.set()
     finally:

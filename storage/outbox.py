@@ -2,7 +2,8 @@
 
 A sender claims messages with a lease (``FOR UPDATE SKIP LOCKED``, then a lease time), so
 several senders never take the same message and a crashed sender's messages are taken
-again once its lease runs out. Every attempt is recorded.
+again once its lease runs out, or sooner, once its process's own lease (renewed every few
+seconds, see storage/leases.py) runs out. Every attempt is recorded before it is made.
 """
 
 from __future__ import annotations
@@ -87,34 +88,48 @@ def enqueue(conn: Conn, messages: Sequence[NewMessage], created_at: datetime) ->
     return ids
 
 
+# Lease scope of live sender processes; a message's lease owner is "<process>/<worker>".
+SENDER_SCOPE = "sender"
+
+
 def claim(
     conn: Conn, owner: str, now: datetime, lease_until: datetime, limit: int
 ) -> list[Message]:
-    """Lease up to `limit` due messages to `owner`; others skip them until the lease ends."""
+    """Lease up to `limit` due messages to `owner`; others skip them until the lease ends,
+    or until the process lease of the owner's sender process ends (it died)."""
     with conn.cursor(row_factory=class_row(Message)) as cur:
         return cur.execute(
             "UPDATE alert_outbox o SET lease_owner = %(owner)s, lease_until = %(until)s"
             " FROM (SELECT id FROM alert_outbox WHERE state = 'pending'"
             " AND (next_attempt_at IS NULL OR next_attempt_at <= %(now)s)"
-            " AND (lease_until IS NULL OR lease_until <= %(now)s)"
+            " AND (lease_until IS NULL OR lease_until <= %(now)s OR EXISTS ("
+            # the sender process holding it died (its own lease ran out): no need to wait
+            "  SELECT 1 FROM leases l WHERE l.scope = %(scope)s AND l.expires_at <= %(now)s"
+            "  AND l.shard = split_part(alert_outbox.lease_owner, '/', 1)))"
             " ORDER BY id LIMIT %(n)s FOR UPDATE SKIP LOCKED) due"
             f" WHERE o.id = due.id RETURNING {_RETURNING}",
-            {"owner": owner, "until": lease_until, "now": now, "n": limit},
+            {"owner": owner, "until": lease_until, "now": now, "n": limit, "scope": SENDER_SCOPE},
         ).fetchall()
 
 
-def record_attempt(conn: Conn, attempt: Attempt) -> None:
-    conn.execute(
+IN_FLIGHT = "in flight"  # an attempt begun and not yet answered (or its sender died)
+
+
+def begin_attempt(conn: Conn, message_id: int, at: datetime, url: str) -> int:
+    """Record an attempt before it is made, so one cut short by a crash is still seen."""
+    row = conn.execute(
         "INSERT INTO alert_attempts (message_id, at, url, ok, detail, elapsed_ms)"
-        " VALUES (%s, %s, %s, %s, %s, %s)",
-        (
-            attempt.message_id,
-            attempt.at,
-            attempt.url,
-            attempt.ok,
-            attempt.detail,
-            attempt.elapsed_ms,
-        ),
+        " VALUES (%s, %s, %s, false, %s, 0) RETURNING id",
+        (message_id, at, url, IN_FLIGHT),
+    ).fetchone()
+    assert row is not None
+    return int(str(row[0]))
+
+
+def finish_attempt(conn: Conn, attempt_id: int, ok: bool, detail: str, elapsed_ms: float) -> None:
+    conn.execute(
+        "UPDATE alert_attempts SET ok = %s, detail = %s, elapsed_ms = %s WHERE id = %s",
+        (ok, detail, elapsed_ms, attempt_id),
     )
 
 

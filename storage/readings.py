@@ -87,6 +87,25 @@ def read_events(conn: Conn, after: datetime, limit: int = 50_000) -> list[EventR
         ).fetchall()
 
 
+@dataclass(frozen=True, slots=True)
+class IncidentMark:
+    """When an incident of a kind opened, to put it back in a replayed present in order."""
+
+    kind: str
+    opened_at: datetime
+
+
+def incident_marks(conn: Conn, home_id: str, since: datetime) -> list[IncidentMark]:
+    """A home's incidents still open, and those opened since `since`, oldest first."""
+    with conn.cursor(row_factory=class_row(IncidentMark)) as cur:
+        return cur.execute(
+            "SELECT kind, opened_at FROM incidents WHERE home_id = %s"
+            " AND (opened_at >= %s OR state IN ('open', 'claimed', 'checkin'))"
+            " ORDER BY opened_at, id",
+            (home_id, since),
+        ).fetchall()
+
+
 def read_recent_events(conn: Conn, home_id: str, since: datetime) -> list[EventRow]:
     """A home's events since `since` in event-time order (to rebuild state at start)."""
     with conn.cursor(row_factory=class_row(EventRow)) as cur:

@@ -68,7 +68,7 @@ COMMANDS: dict[str, Command] = {
         "analytics.command",
         "learn routines and open/resolve incidents",
         lambda m, a, s: m.run(a, _needs("database_url", s.database_url)),
-        defaults=lambda s: {"check_s": s.analytics_check_s},
+        defaults=lambda s: {"check_s": s.analytics_check_s, "lease_s": s.lease_s},
     ),
     "alerts": Command(
         "alerts.command",
@@ -87,6 +87,7 @@ COMMANDS: dict[str, Command] = {
             s.ha_discovery_prefix,
             s.topic_prefix,
         ),
+        defaults=lambda s: {"process_lease_s": s.lease_s},
     ),
     "api": Command("veille.api_command", "serve the web API", lambda m, a, s: m.run(a, s)),
     "privacy": Command(

@@ -39,6 +39,7 @@ class Settings:
     ingest_batch_ms: int = 50
     ingest_share_group: str = ""
     analytics_check_s: float = 10.0
+    lease_s: float = 15.0
     admin_apprise_urls: str = ""
     deadman_url: str = ""
     retention_days: int = 400
@@ -113,6 +114,8 @@ HELP: dict[str, str] = {
     "ingest_batch_ms": "Longest an event waits before its batch is written.",
     "ingest_share_group": "MQTT shared subscription group, to run several ingest processes.",
     "analytics_check_s": "How often (wall-clock seconds) the detector checks every home.",
+    "lease_s": "Seconds a detector's homes and a sender's messages stay with it once it stops "
+    "renewing them (it died); then another process takes them over.",
     "admin_apprise_urls": "Space-separated apprise URLs told when Veille itself stalls.",
     "deadman_url": "URL pinged while all is healthy (an external dead-man switch).",
     "retention_days": "Raw events older than this are dropped.",

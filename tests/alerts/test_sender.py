@@ -15,7 +15,7 @@ from alerts.receiver import Receiver
 from alerts.sender import Sender
 from alerts.vault import Vault
 from devices.clock import ManualClock
-from storage import escalations, incidents, outbox
+from storage import escalations, incidents, leases, outbox
 from tests.alerts.conftest import HOME, SENDING, START, VAULT, Smtp, add_person
 
 Conn = psycopg.Connection[tuple[object, ...]]
@@ -238,3 +238,63 @@ def test_a_redirect_to_an_inside_address_is_not_followed(
         Sender(conn, clock, VAULT, SENDING).run_once()
         assert [a.ok for a in outbox.list_attempts(conn, again)] == [True]
         assert len(receiver.received()) == 1
+
+
+def test_a_slow_receiver_gets_the_configured_timeout_not_apprises_four_seconds(
+    conn: Conn, clock: ManualClock
+) -> None:
+    with Receiver(delay_s=5.0) as slow:
+        message_id = _enqueue(conn, slow.url())
+        Sender(conn, clock, VAULT, replace(SENDING, attempt_timeout_s=10.0)).run_once()
+    [attempt] = outbox.list_attempts(conn, message_id)
+    assert attempt.ok, attempt.detail
+    assert attempt.elapsed_ms >= 5000.0
+    sent = outbox.get_message(conn, message_id)
+    assert sent is not None
+    assert sent.state == "sent"
+
+
+def test_a_timeout_is_recorded_as_one_and_the_fallback_copy_has_the_same_dedupe_key(
+    conn: Conn, clock: ManualClock, receiver: Receiver
+) -> None:
+    with Receiver(delay_s=3.0) as slow:
+        message_id = _enqueue(conn, slow.url(), receiver.url())
+        Sender(conn, clock, VAULT, replace(SENDING, attempt_timeout_s=1.0)).run_once()
+        [late] = slow.received()  # it took the message, too late to say so
+    timed_out, delivered = outbox.list_attempts(conn, message_id)
+    assert not timed_out.ok
+    assert timed_out.detail.startswith("timeout after 1 s")
+    assert 1000.0 <= timed_out.elapsed_ms < 3000.0
+    assert delivered.ok
+    [copy] = receiver.received()
+    assert late.ref == copy.ref == f"veille-{message_id}"
+
+
+def test_an_attempt_is_recorded_before_it_is_made(conn: Conn, clock: ManualClock) -> None:
+    with Receiver(delay_s=2.0) as slow:
+        message_id = _enqueue(conn, slow.url())
+        sender = Sender(conn, clock, VAULT, SENDING)
+        with psycopg.connect(conn.info.dsn, autocommit=True) as other:
+            worker = threading.Thread(target=sender.run_once)
+            worker.start()
+            assert slow.wait_for(lambda got: len(got) == 1, 5.0)
+            [in_flight] = outbox.list_attempts(other, message_id)
+            worker.join()
+    assert (in_flight.ok, in_flight.detail) == (False, outbox.IN_FLIGHT)
+    [answered] = outbox.list_attempts(conn, message_id)
+    assert answered.ok
+
+
+def test_a_dead_sender_processs_message_is_taken_once_its_process_lease_ends(
+    conn: Conn, clock: ManualClock, receiver: Receiver
+) -> None:
+    message_id = _enqueue(conn, receiver.url())
+    process_end = START + timedelta(seconds=15)
+    leases.hold(conn, outbox.SENDER_SCOPE, ["proc-a"], "proc-a", START, process_end)
+    [_] = outbox.claim(conn, "proc-a/0", START, START + timedelta(seconds=60), 10)
+    survivor = Sender(conn, clock, VAULT, SENDING, owner="proc-b/0")
+    assert survivor.run_once() == 0  # proc-a still lives
+    clock.set(process_end)
+    assert survivor.run_once() == 1  # 15 s, not the message's 60 s lease
+    [got] = receiver.received()
+    assert got.ref == f"veille-{message_id}"

@@ -13,6 +13,7 @@ from analytics.service import Analytics
 from devices.clock import ManualClock
 from devices.signals import DeviceKind, Role, Room
 from storage import device_status, events, homes, incidents
+from tests.waiting import wait_until
 
 # Tuesday 09:00 in London (UTC+0 in November)
 START = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
@@ -130,7 +131,7 @@ def test_a_restart_rebuilds_the_present_and_keeps_the_open_incident(
     clock.set(START + timedelta(hours=16, minutes=1))
     first.step()
     [opened] = incidents.list_incidents(conn, "h1", only_open=True)
-    first.save()
+    first.stop()
 
     second = Analytics(conn, clock)
     second.start()
@@ -145,3 +146,87 @@ def test_a_restart_rebuilds_the_present_and_keeps_the_open_incident(
     assert resolved is not None
     assert resolved.outcome == "auto_resolved"
     assert len(incidents.list_incidents(conn, "h1")) == 1
+
+
+def _open_after_busy_morning(
+    conn: psycopg.Connection[tuple[object, ...]], clock: ManualClock
+) -> tuple[Analytics, incidents.Incident]:
+    """Movement every few minutes for an hour, then a silence long enough to flag."""
+    service = Analytics(conn, clock)
+    service.start()
+    for minute in range(0, 60, 4):
+        motion(
+            conn, "pir-living" if minute % 8 else "pir-kitchen", START + timedelta(minutes=minute)
+        )
+    heard(conn, "pir-kitchen", START + timedelta(hours=15))
+    service.step()
+    clock.set(START + timedelta(hours=16, minutes=1))
+    service.step()
+    [opened] = incidents.list_incidents(conn, "h1", only_open=True)
+    return service, opened
+
+
+def test_a_restart_does_not_resolve_an_incident_with_activity_from_before_it(
+    conn: psycopg.Connection[tuple[object, ...]],
+) -> None:
+    clock = ManualClock(START)
+    first, opened = _open_after_busy_morning(conn, clock)
+    first.stop()
+    second = Analytics(conn, clock)
+    second.start()
+    second.step()
+    clock.set(clock.now() + timedelta(minutes=30))
+    second.step()
+    still = incidents.get_incident(conn, opened.id)
+    assert still is not None
+    assert (still.state, still.resolved_at) == ("open", None)
+    assert [i.id for i in incidents.list_incidents(conn, "h1")] == [opened.id]
+
+
+def test_a_restart_does_not_reopen_a_silence_a_person_closed(
+    conn: psycopg.Connection[tuple[object, ...]],
+) -> None:
+    clock = ManualClock(START)
+    first, opened = _open_after_busy_morning(conn, clock)
+    incidents.resolve_incident(conn, opened.id, clock.now(), "handled")
+    first.step()
+    first.stop()
+    second = Analytics(conn, clock)
+    second.start()
+    clock.set(clock.now() + timedelta(hours=1))
+    second.step()
+    assert [i.id for i in incidents.list_incidents(conn, "h1")] == [opened.id]
+
+
+def test_a_takeover_after_a_lease_runs_out_keeps_the_open_incident_open(
+    conn: psycopg.Connection[tuple[object, ...]],
+) -> None:
+    clock = ManualClock(START)
+    first, opened = _open_after_busy_morning(conn, clock)
+    assert set(first.detectors) == {"h1"}
+    # `first` dies without a word: it renews nothing from now on.
+    second = Analytics(conn, clock, lease=timedelta(seconds=1))
+    second.start()
+    assert second.detectors == {}  # the home's lease is still first's
+    wait_until(lambda: second.step() or "h1" in second.detectors, 25.0, "the takeover")
+    clock.set(clock.now() + timedelta(minutes=30))
+    second.step()
+    still = incidents.get_incident(conn, opened.id)
+    assert still is not None
+    assert (still.state, still.resolved_at) == ("open", None)
+    assert [i.id for i in incidents.list_incidents(conn, "h1")] == [opened.id]
+
+
+def test_two_detectors_share_the_homes(conn: psycopg.Connection[tuple[object, ...]]) -> None:
+    for n in range(2, 5):
+        homes.upsert_home(conn, f"h{n}", "Europe/London", f"Mrs {n}")
+    clock = ManualClock(START)
+    one = Analytics(conn, clock, lease=timedelta(seconds=1))
+    one.start()
+    assert len(one.detectors) == 4
+    two = Analytics(conn, clock, lease=timedelta(seconds=1))
+    two.start()  # counts two live detectors: `one` gives back half at its next renewal
+    one.renew_leases()
+    two.renew_leases()
+    assert len(one.detectors) == len(two.detectors) == 2
+    assert set(one.detectors).isdisjoint(two.detectors)

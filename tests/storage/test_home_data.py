@@ -77,7 +77,8 @@ def _seed(conn: Conn, home: str) -> None:
     checkins.accept(conn, checkin, volunteer, NOW)
     action_uses.record_use(conn, home.encode().ljust(32, b"."), opened, volunteer, "accept", NOW)
     [message, *_] = outbox.list_messages(conn, opened)
-    outbox.record_attempt(conn, outbox.Attempt(message.id, NOW, "json://h...s", True, "ok", 3.0))
+    attempt = outbox.begin_attempt(conn, message.id, NOW, "json://h...s")
+    outbox.finish_attempt(conn, attempt, True, "ok", 3.0)
     conn.execute(
         "INSERT INTO incident_feedback (incident_id, home_id, outcome, applied_at)"
         " VALUES (%s, %s, 'fine', %s)",
