@@ -111,9 +111,14 @@ COMMANDS: dict[str, Command] = {
         defaults=lambda s: {"prefix": s.topic_prefix, "z2m_base_topic": s.z2m_base_topic},
     ),
     "devices": Command(
-        "ingest.devices_command",
-        "list devices and pending ones, assign or remove them",
-        lambda m, a, s: m.run(a, _needs("database_url", s.database_url)),
+        "veille.provision_command",
+        "list devices and pending ones, assign or remove them, provision MQTT accounts",
+        # Provisioning writes the broker's files only: it needs no database.
+        lambda m, a, s: m.run(
+            a,
+            s,
+            s.database_url if a.action == "provision" else _needs("database_url", s.database_url),
+        ),
     ),
 }
 

@@ -22,6 +22,8 @@ class SettingsError(ValueError):
 class Settings:
     database_url: str = ""
     mqtt_url: str = ""
+    mqtt_auth_dir: Path = Path("")
+    mqtt_device_url: str = ""
     data_dir: Path = Path(".veille")
     topic_prefix: str = "veille"
     z2m_base_topic: str = "zigbee2mqtt"
@@ -53,6 +55,14 @@ class Settings:
         return cls(**values)  # type: ignore[arg-type]
 
     @property
+    def effective_mqtt_auth_dir(self) -> Path:
+        return (
+            self.mqtt_auth_dir
+            if str(self.mqtt_auth_dir) not in ("", ".")
+            else (self.data_dir / "mqtt-auth")
+        )
+
+    @property
     def effective_public_url(self) -> str:
         return self.public_url or f"http://{self.api_host}:{self.api_port}"
 
@@ -72,6 +82,10 @@ HELP: dict[str, str] = {
     "database_url": "PostgreSQL/TimescaleDB URL. Empty: an embedded PostgreSQL in the data dir.",
     "mqtt_url": "Broker URL (mqtt://host:port). Empty: start Mosquitto if on PATH, else the "
     "embedded broker.",
+    "mqtt_auth_dir": "Mosquitto's passwd, acl and pid files, written by `veille devices "
+    "provision`. Empty: <data_dir>/mqtt-auth.",
+    "mqtt_device_url": "Broker address printed for devices by `veille devices provision` "
+    "(mqtts://host:8883). Empty: VEILLE_MQTT_URL.",
     "data_dir": "Where embedded services keep their files.",
     "topic_prefix": "Root of Veille's native topic scheme (<prefix>/v1/<home>/<device>).",
     "z2m_base_topic": "Zigbee2MQTT's mqtt.base_topic.",
