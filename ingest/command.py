@@ -8,7 +8,7 @@ import signal
 import threading
 
 from ingest import bench, devices_command
-from ingest.service import IngestConfig, run_ingest
+from ingest.service import ClientIdInUseError, IngestConfig, run_ingest
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +63,11 @@ def run(args: argparse.Namespace, database_url: str, mqtt_url: str) -> int:
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
-    run_ingest(config_from_args(args, database_url, mqtt_url), stop)
+    try:
+        run_ingest(config_from_args(args, database_url, mqtt_url), stop)
+    except ClientIdInUseError as exc:
+        log.error("%s", exc)
+        return 3
     return 0
 
 

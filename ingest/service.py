@@ -66,6 +66,10 @@ class Stats:
     batches: int = 0
 
 
+class ClientIdInUseError(RuntimeError):
+    """Another ingest holds this MQTT client id: two would fight over one broker session."""
+
+
 class IngestService:
     def __init__(self, config: IngestConfig) -> None:
         self.config = config
@@ -107,10 +111,20 @@ class IngestService:
             self.link.stop()
             self.store.close()
 
+    def _hold_client_id(self, stop: threading.Event) -> None:
+        held = self.store.with_retry(stop, lambda s: s.claim_client_id(self.config.client_id))
+        if held is False:
+            raise ClientIdInUseError(
+                f"MQTT client id {self.config.client_id!r} is in use by another ingest: this"
+                " one does not start (give each ingest its own VEILLE_INGEST_CLIENT_ID, and"
+                " the same VEILLE_INGEST_SHARE_GROUP to run several)"
+            )
+
     def _periodic(self, stop: threading.Event) -> None:
         now = time.monotonic()
         if now - self._health_at > HEALTH_EVERY_S:
             self._health_at = now
+            self._hold_client_id(stop)  # after a database outage the lock must be taken again
             silent = self.store.with_retry(stop, lambda s: s.housekeeping(datetime.now(UTC)))
             log.info("device health: %s devices silent", silent)
         if now - self._stats_at > STATS_EVERY_S:
@@ -130,9 +144,13 @@ class IngestService:
         return link
 
     def _start(self, stop: threading.Event) -> bool:
-        """Connect to the database (waiting for it) and rebuild state; False if stopped."""
+        """Connect to the database (waiting for it) and rebuild state; False if stopped.
+
+        Raises ClientIdInUseError before touching the broker if another ingest holds the
+        client id: taking its session would leave both half-delivered messages."""
         if not self.store.connect(stop):
             return False
+        self._hold_client_id(stop)
         since = datetime.now(UTC) - timedelta(days=1)
         last = self.store.with_retry(stop, lambda s: s.last_values(since))
         if last is None:

@@ -13,7 +13,7 @@ import psycopg
 
 from ingest.activity import STATEFUL
 from ingest.batch import Batch
-from storage import dead_letters, device_status, events, heartbeats
+from storage import client_ids, dead_letters, device_status, events, heartbeats
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +27,7 @@ class Store:
     def __init__(self, database_url: str) -> None:
         self.database_url = database_url
         self._conn: psycopg.Connection[tuple[object, ...]] | None = None
+        self._claim: psycopg.Connection[tuple[object, ...]] | None = None
 
     @property
     def conn(self) -> psycopg.Connection[tuple[object, ...]]:
@@ -41,8 +42,22 @@ class Store:
         return self.with_retry(stop, lambda s: s.conn) is not None
 
     def close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
+        for conn in (self._conn, self._claim):
+            if conn is not None:
+                conn.close()
+
+    def claim_client_id(self, client_id: str) -> bool:
+        """Hold `client_id` for this process (see storage.client_ids); True while held.
+
+        Called again after an outage: the lock went with the lost connection."""
+        if self._claim is not None and not self._claim.closed:
+            try:
+                self._claim.execute("SELECT 1")
+                return True
+            except psycopg.OperationalError:
+                self._claim.close()
+        self._claim = psycopg.connect(self.database_url, autocommit=True, connect_timeout=5)
+        return client_ids.claim(self._claim, client_id)
 
     def with_retry(self, stop: threading.Event, work: Callable[[Store], T]) -> T | None:
         """Run `work` until it succeeds; None only if `stop` was set meanwhile."""
