@@ -117,7 +117,9 @@ COMMANDS: dict[str, Command] = {
         lambda m, a, s: m.run(
             a,
             s,
-            s.database_url if a.action == "provision" else _needs("database_url", s.database_url),
+            s.database_url
+            if a.action.startswith("provision")
+            else _needs("database_url", s.database_url),
         ),
     ),
 }

@@ -7,7 +7,7 @@ import argparse
 from urllib.parse import urlsplit
 
 from ingest import devices_command
-from veille.mqtt_accounts import GATEWAYS, AccountBook, home_namespace, native_namespace
+from veille.mqtt_accounts import GATEWAYS, INGEST, AccountBook, home_namespace, native_namespace
 from veille.settings import Settings
 
 
@@ -18,12 +18,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     provision.add_argument("home", help="home id")
     provision.add_argument("--gateway", required=True, choices=GATEWAYS)
+    service = actions.add_parser(
+        "provision-ingest", help="an MQTT account for an ingest worker (reads every home)"
+    )
+    service.add_argument("--name", default="veille-ingest", help="username = client id")
 
 
 def run(args: argparse.Namespace, settings: Settings, database_url: str) -> int:
+    book = AccountBook(settings.effective_mqtt_auth_dir, settings.topic_prefix)
+    if args.action == "provision-ingest":
+        return _provision_ingest(book, args.name, settings)
     if args.action != "provision":
         return devices_command.run(args, database_url)
-    book = AccountBook(settings.effective_mqtt_auth_dir, settings.topic_prefix)
     account, password = book.add(args.gateway, args.home)
     reloaded = book.reload_broker()
     url = urlsplit(settings.mqtt_device_url or settings.mqtt_url or "mqtts://localhost:8883")
@@ -41,6 +47,17 @@ def run(args: argparse.Namespace, settings: Settings, database_url: str) -> int:
         if reloaded
         else f"Broker not signalled: reload Mosquitto (SIGHUP) to read {book.passwd_path}."
     )
+    return 0
+
+
+def _provision_ingest(book: AccountBook, name: str, settings: Settings) -> int:
+    account, password = book.add(INGEST, username=name)
+    url = urlsplit(settings.mqtt_url or "mqtt://mosquitto:1883")
+    port = f":{url.port}" if url.port else ""
+    print(f"MQTT account {account.username} for ingest; its client id is its username.")
+    print(f"VEILLE_MQTT_INGEST_URL=mqtt://{account.username}:{password}@{url.hostname}{port}")
+    print("Set it as ingest's VEILLE_MQTT_URL (shown once), and reload the broker (SIGHUP).")
+    book.reload_broker()
     return 0
 
 

@@ -7,6 +7,7 @@ import subprocess
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import paho.mqtt.client as mqtt
 import pytest
@@ -223,3 +224,23 @@ def test_provision_prints_a_login_the_broker_accepts_for_that_home_only(
     ingest.wait(lambda: len(ingest.messages) == 1, "the gateway's message")
     assert ingest.messages[0].topic == "veille/h1/zigbee2mqtt/pir"
     assert password not in (secured.book.dir / "passwd").read_text()
+
+
+def test_provision_ingest_prints_a_url_that_reads_every_home(
+    secured: Secured, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("VEILLE_MQTT_AUTH_DIR", str(secured.book.dir))
+    monkeypatch.setenv("VEILLE_MQTT_URL", f"mqtt://127.0.0.1:{secured.broker.port}")
+    assert main(["devices", "provision-ingest", "--name", "ingest-2"]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("VEILLE_MQTT"))
+    url = urlsplit(line.split("=", 1)[1])
+    assert (url.username, url.port) == ("ingest-2", secured.broker.port)
+    assert url.password is not None
+    secured.passwords["ingest-2"] = url.password
+    account = Account("ingest-2", INGEST)
+    wait_until(lambda: secured.logs_in(account), what="the ingest login accepted")
+    ingest = connected(secured.peer(account))
+    ingest.subscribe("veille/#")
+    home = connected(secured.peer(secured.add("tasmota", "h3")))
+    home.publish("veille/h3/tele/plug/SENSOR", b"{}")
+    ingest.wait(lambda: len(ingest.messages) == 1, "the home's message")
