@@ -18,11 +18,11 @@ from datetime import UTC, datetime, timedelta
 import psycopg
 from paho.mqtt.enums import MQTTProtocolVersion
 
-from devices.codec import Router
 from devices.signals import Signal
 from ingest import batch as batches
 from ingest.activity import DEFAULT_POWER_THRESHOLD_W, ActivityTracker
 from ingest.link import Link
+from ingest.namespace import NamespacedRouter
 from ingest.store import Store
 
 log = logging.getLogger(__name__)
@@ -73,7 +73,7 @@ class ClientIdInUseError(RuntimeError):
 class IngestService:
     def __init__(self, config: IngestConfig) -> None:
         self.config = config
-        self.router = Router(
+        self.router = NamespacedRouter(
             config.topic_prefix, config.z2m_base_topic, config.shelly, config.tasmota
         )
         self.stats = Stats()

@@ -1,0 +1,49 @@
+"""Per-home namespaces: a home's gateways publish under `<prefix>/<home>/`, and the topic,
+which the broker's ACL lets only that home's accounts use, says whose message it is.
+
+Each gateway keeps its own topic layout below the namespace (Zigbee2MQTT's base topic
+`<prefix>/<home>/zigbee2mqtt`, a Shelly's prefix `<prefix>/<home>/<device id>`, Tasmota's
+full topic `<prefix>/<home>/%prefix%/%topic%/`), so the shared codecs decode what follows.
+A source heard in a namespace is named `<home>/<source>`: two homes may both have a
+`z2m:hall/pir`, and no home can speak for another's device.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from devices import native
+from devices.codec import Router
+from devices.signals import Message
+
+GATEWAY_TOPICS = (
+    "zigbee2mqtt/#",
+    "+/events/rpc",
+    "+/online",
+    "+/status/+",
+    "tele/+/+",
+    "stat/+/+",
+)
+
+
+class NamespacedRouter(Router):
+    """A Router that also decodes the per-home namespaces."""
+
+    def __init__(self, prefix: str, z2m_base_topic: str, shelly: bool, tasmota: bool) -> None:
+        super().__init__(prefix, z2m_base_topic, shelly, tasmota)
+        self._inner = Router(prefix, "zigbee2mqtt", shelly=True, tasmota=True)
+        self._head = prefix + "/"
+        self._native_head = f"{prefix}/{native.VERSION}/"
+
+    def subscriptions(self) -> list[str]:
+        homes = [f"{self._head}+/{t}" for t in GATEWAY_TOPICS]
+        return [*super().subscriptions(), *homes]
+
+    def decode(self, topic: str, payload: bytes) -> Message | None:
+        if not topic.startswith(self._head) or topic.startswith(self._native_head):
+            return super().decode(topic, payload)
+        home_id, _, inner = topic[len(self._head) :].partition("/")
+        message = self._inner.decode(inner, payload)
+        if message is None:
+            return None
+        return replace(message, source=f"{home_id}/{message.source}")
