@@ -32,6 +32,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="keep payload timestamps however far from receipt (replays, warped simulations)",
     )
     parser.add_argument(
+        "--pending-keep-hours",
+        type=float,
+        default=defaults.pending_keep_hours,
+        help="keep events of unassigned devices this long, for when they are assigned",
+    )
+    parser.add_argument(
         "--share-group",
         default="",
         help="run several ingest processes: each joins this MQTT shared subscription group "
@@ -50,6 +56,7 @@ def config_from_args(args: argparse.Namespace, database_url: str, mqtt_url: str)
         batch_ms=args.batch_ms,
         session_expiry_s=args.session_expiry_s,
         share_group=args.share_group,
+        pending_keep_hours=args.pending_keep_hours,
         trust_device_time=args.trust_device_time,
     )
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from devices import native
 from devices.codec import Router
 from devices.signals import Message
 
@@ -33,14 +32,15 @@ class NamespacedRouter(Router):
         super().__init__(prefix, z2m_base_topic, shelly, tasmota)
         self._inner = Router(prefix, "zigbee2mqtt", shelly=True, tasmota=True)
         self._head = prefix + "/"
-        self._native_head = f"{prefix}/{native.VERSION}/"
 
     def subscriptions(self) -> list[str]:
         homes = [f"{self._head}+/{t}" for t in GATEWAY_TOPICS]
         return [*super().subscriptions(), *homes]
 
     def decode(self, topic: str, payload: bytes) -> Message | None:
-        if not topic.startswith(self._head) or topic.startswith(self._native_head):
+        # A topic some global scheme claims (native, a Zigbee2MQTT base topic configured
+        # under the prefix) keeps its meaning; only the rest is read as `<home>/...`.
+        if not topic.startswith(self._head) or self._codec_for(topic) is not None:
             return super().decode(topic, payload)
         home_id, _, inner = topic[len(self._head) :].partition("/")
         message = self._inner.decode(inner, payload)

@@ -54,6 +54,7 @@ class IngestConfig:
     power_threshold_w: float = DEFAULT_POWER_THRESHOLD_W
     shelly: bool = True  # subscribe to +/events/rpc, +/online, +/status/+
     tasmota: bool = True  # subscribe to tele/+/+, stat/+/+
+    pending_keep_hours: float = 72.0  # events of unassigned devices, for a late assignment
 
 
 @dataclass(slots=True)
@@ -124,8 +125,11 @@ class IngestService:
         now = time.monotonic()
         if now - self._health_at > HEALTH_EVERY_S:
             self._health_at = now
+            pending_keep = timedelta(hours=self.config.pending_keep_hours)
             self._hold_client_id(stop)  # after a database outage the lock must be taken again
-            silent = self.store.with_retry(stop, lambda s: s.housekeeping(datetime.now(UTC)))
+            silent = self.store.with_retry(
+                stop, lambda s: s.housekeeping(datetime.now(UTC), pending_keep)
+            )
             log.info("device health: %s devices silent", silent)
         if now - self._stats_at > STATS_EVERY_S:
             self._stats_at = now

@@ -13,7 +13,7 @@ import psycopg
 
 from ingest.activity import STATEFUL
 from ingest.batch import Batch
-from storage import client_ids, dead_letters, device_status, events, heartbeats
+from storage import client_ids, dead_letters, device_status, events, heartbeats, pending_events
 
 log = logging.getLogger(__name__)
 
@@ -83,12 +83,14 @@ class Store:
     def last_values(self, since: datetime) -> dict[tuple[str, str, str], float]:
         return events.last_values(self.conn, [s.value for s in STATEFUL], since)
 
-    def housekeeping(self, now: datetime) -> int:
-        """The periodic pass: device health, and dead letters past their short retention.
+    def housekeeping(self, now: datetime, pending_keep: timedelta) -> int:
+        """The periodic pass: device health, dead letters past their short retention, and
+        pending devices' events past `pending_keep`.
 
         Returns how many devices are silent.
         """
         dead_letters.drop_dead_letters_before(self.conn, now - DEAD_LETTER_RETENTION)
+        pending_events.drop_pending_events_before(self.conn, now - pending_keep)
         heartbeats.beat(self.conn, "ingest", now)  # the alerts monitor notices a stalled ingest
         return len(device_status.update_silence(self.conn, now))
 
@@ -131,5 +133,6 @@ class Store:
                 )
             if batch.bridges:
                 device_status.record_bridges(conn, batch.bridges)
+            pending_events.insert_pending_events(conn, batch.pending_events)
             dead_letters.insert_dead_letters(conn, batch.dead)
         return stored

@@ -58,6 +58,7 @@ COMMANDS: dict[str, Command] = {
             "batch_size": s.ingest_batch_size,
             "batch_ms": s.ingest_batch_ms,
             "share_group": s.ingest_share_group,
+            "pending_keep_hours": s.pending_keep_hours,
         },
     ),
     "analytics": Command(

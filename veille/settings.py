@@ -35,6 +35,7 @@ class Settings:
     ingest_batch_size: int = 5000
     ingest_batch_ms: int = 50
     ingest_share_group: str = ""
+    pending_keep_hours: float = 72.0
     analytics_check_s: float = 10.0
     admin_apprise_urls: str = ""
     deadman_url: str = ""
@@ -98,6 +99,8 @@ HELP: dict[str, str] = {
     "ingest_batch_size": "Most events ingest writes in one COPY.",
     "ingest_batch_ms": "Longest an event waits before its batch is written.",
     "ingest_share_group": "MQTT shared subscription group, to run several ingest processes.",
+    "pending_keep_hours": "Events of devices not yet assigned to a home are kept this long, "
+    "and attached to the home when the device is assigned.",
     "analytics_check_s": "How often (wall-clock seconds) the detector checks every home.",
     "admin_apprise_urls": "Space-separated apprise URLs told when Veille itself stalls.",
     "deadman_url": "URL pinged while all is healthy (an external dead-man switch).",
