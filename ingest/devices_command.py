@@ -7,6 +7,7 @@ into a home); assigning one tells ingest which (home, device) its messages belon
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 import psycopg
 
@@ -17,7 +18,8 @@ from storage import device_messages, device_status
 from storage.homes import get_home, upsert_device
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
+def add_arguments(parser: argparse.ArgumentParser) -> argparse._SubParsersAction[Any]:
+    """Add the actions; returns them, so the composition root can add its own."""
     actions = parser.add_subparsers(dest="action", required=True)
     listing = actions.add_parser("list", help="devices with their health, then pending ones")
     listing.add_argument("--home", help="only this home")
@@ -46,6 +48,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         ("--ha-discovery-prefix", "homeassistant"),
     ):
         decode.add_argument(option, default=default)
+    return actions
 
 
 def run(args: argparse.Namespace, database_url: str, mqtt_url: str = "") -> int:
