@@ -11,9 +11,9 @@ from typing import Any
 
 import psycopg
 
-from devices.codec import Router
 from devices.signals import DeviceKind, Role, Room
 from ingest import decode_command
+from ingest.namespace import NamespacedRouter
 from storage import device_messages, device_status
 from storage.homes import get_home, upsert_device
 
@@ -53,7 +53,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse._SubParsersAction
 
 def run(args: argparse.Namespace, database_url: str, mqtt_url: str = "") -> int:
     if args.action == "decode":
-        router = Router(
+        router = NamespacedRouter(
             args.topic_prefix, args.z2m_base_topic, ha_discovery_prefix=args.ha_discovery_prefix
         )
         return decode_command.run(args, router)
