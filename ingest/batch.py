@@ -34,6 +34,7 @@ EventRow = tuple[datetime, str, str, str, float, bool, datetime, str, int, bool,
 log = logging.getLogger(__name__)
 
 CLOCK_TOLERANCE = timedelta(minutes=5)
+PENDING_HOME = ""  # the home of a pending source's events, until it is assigned
 ABSURD_SKEW = timedelta(days=30)
 _STATUS_SIGNALS = frozenset({Signal.BATTERY_PCT, Signal.LINK_QUALITY, Signal.AVAILABLE})
 # Mixed into the message hash so each reading of a message gets its own key.
@@ -73,6 +74,8 @@ class Batch:
     pending: dict[str, Pending] = field(default_factory=dict)
     dead: list[DeadLetterRow] = field(default_factory=list)
     bridges: dict[str, tuple[str, datetime]] = field(default_factory=dict)  # source -> state
+    # Events of pending sources, device id = source: kept until the source is assigned.
+    pending_events: list[EventRow] = field(default_factory=list)
     skipped_duplicates: int = 0
     # Each device's last message in this batch, for `veille devices explain`: (received_at,
     # topic, payload, retained, the slice of `events` it became). Formatted only when stored.
@@ -138,6 +141,11 @@ def build(
         device = registry.get(message.source)
         if device is None:
             _record_pending(batch, item, received_at, message)
+            held = Batch()
+            source = (PENDING_HOME, message.source)
+            _add(held, source, item, received_at, message, tracker, seen_keys, trust_device_time)
+            batch.pending_events += held.events
+            batch.dead += held.dead
             continue
         wired = wiring.get(device) if wiring else None
         if wired is not None:

@@ -8,7 +8,7 @@ import signal
 import threading
 
 from ingest import bench, devices_command
-from ingest.service import IngestConfig, run_ingest
+from ingest.service import ClientIdInUseError, IngestConfig, run_ingest
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +37,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="keep payload timestamps however far from receipt (replays, warped simulations)",
     )
     parser.add_argument(
+        "--pending-keep-hours",
+        type=float,
+        default=defaults.pending_keep_hours,
+        help="keep events of unassigned devices this long, for when they are assigned",
+    )
+    parser.add_argument(
         "--share-group",
         default="",
         help="run several ingest processes: each joins this MQTT shared subscription group "
@@ -56,6 +62,7 @@ def config_from_args(args: argparse.Namespace, database_url: str, mqtt_url: str)
         batch_ms=args.batch_ms,
         session_expiry_s=args.session_expiry_s,
         share_group=args.share_group,
+        pending_keep_hours=args.pending_keep_hours,
         trust_device_time=args.trust_device_time,
     )
 
@@ -69,7 +76,11 @@ def run(args: argparse.Namespace, database_url: str, mqtt_url: str) -> int:
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
-    run_ingest(config_from_args(args, database_url, mqtt_url), stop)
+    try:
+        run_ingest(config_from_args(args, database_url, mqtt_url), stop)
+    except ClientIdInUseError as exc:
+        log.error("%s", exc)
+        return 3
     return 0
 
 

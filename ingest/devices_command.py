@@ -7,17 +7,19 @@ into a home); assigning one tells ingest which (home, device) its messages belon
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 import psycopg
 
-from devices.codec import Router
 from devices.signals import DeviceKind, Role, Room
 from ingest import decode_command
+from ingest.namespace import NamespacedRouter
 from storage import device_messages, device_status
 from storage.homes import get_home, upsert_device
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
+def add_arguments(parser: argparse.ArgumentParser) -> argparse._SubParsersAction[Any]:
+    """Add the actions; returns them, so the composition root can add its own."""
     actions = parser.add_subparsers(dest="action", required=True)
     listing = actions.add_parser("list", help="devices with their health, then pending ones")
     listing.add_argument("--home", help="only this home")
@@ -46,11 +48,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         ("--ha-discovery-prefix", "homeassistant"),
     ):
         decode.add_argument(option, default=default)
+    return actions
 
 
 def run(args: argparse.Namespace, database_url: str, mqtt_url: str = "") -> int:
     if args.action == "decode":
-        router = Router(
+        router = NamespacedRouter(
             args.topic_prefix, args.z2m_base_topic, ha_discovery_prefix=args.ha_discovery_prefix
         )
         return decode_command.run(args, router)

@@ -55,6 +55,7 @@ class Link:
         parts = urlsplit(url)
         self._host, self._port = parts.hostname or "127.0.0.1", parts.port or 1883
         self.protocol = protocol
+        self.client_id = client_id
         self._topics = list(topics)
         self._replay = set(replay_retained or ())  # retained messages resent on every connect
         self._connected = False
@@ -207,7 +208,16 @@ class Link:
             self._connected = False
             self._acked.clear()
         self.subscribed.clear()
-        if reason.is_failure:
+        if reason.is_failure and not flags.is_disconnect_packet_from_server:
+            # What Mosquitto does when another connection takes this client id, and paho
+            # calls it "Unspecified error".
+            log.warning(
+                "MQTT connection closed by the broker (%s): the network, a broker restart, or"
+                " another client connecting with client id %r; reconnecting",
+                reason,
+                self.client_id,
+            )
+        elif reason.is_failure:
             log.warning("MQTT connection lost (%s); reconnecting", reason)
         else:
             log.info("MQTT disconnected")

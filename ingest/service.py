@@ -19,10 +19,10 @@ import psycopg
 from paho.mqtt.enums import MQTTProtocolVersion
 
 from devices.activity import DEFAULT_POWER_THRESHOLD_W, ActivityTracker
-from devices.codec import Router
 from devices.signals import DeviceKind, Role, Signal
 from ingest import batch as batches
 from ingest.link import Link
+from ingest.namespace import NamespacedRouter
 from ingest.store import Store
 
 log = logging.getLogger(__name__)
@@ -60,6 +60,7 @@ class IngestConfig:
     tasmota: bool = True  # subscribe to tele/+/+, stat/+/+, tele/+/+/SENSOR
     esphome: bool = True  # subscribe to +/status, +/binary_sensor/+/state, +/sensor/+/state
     homie: bool = True  # subscribe to homie/#
+    pending_keep_hours: float = 72.0  # events of unassigned devices, for a late assignment
 
 
 @dataclass(slots=True)
@@ -73,10 +74,14 @@ class Stats:
     batches: int = 0
 
 
+class ClientIdInUseError(RuntimeError):
+    """Another ingest holds this MQTT client id: two would fight over one broker session."""
+
+
 class IngestService:
     def __init__(self, config: IngestConfig) -> None:
         self.config = config
-        self.router = Router(
+        self.router = NamespacedRouter(
             config.topic_prefix,
             config.z2m_base_topic,
             config.shelly,
@@ -125,11 +130,24 @@ class IngestService:
             self.link.stop()
             self.store.close()
 
+    def _hold_client_id(self, stop: threading.Event) -> None:
+        held = self.store.with_retry(stop, lambda s: s.claim_client_id(self.config.client_id))
+        if held is False:
+            raise ClientIdInUseError(
+                f"MQTT client id {self.config.client_id!r} is in use by another ingest: this"
+                " one does not start (give each ingest its own VEILLE_INGEST_CLIENT_ID, and"
+                " the same VEILLE_INGEST_SHARE_GROUP to run several)"
+            )
+
     def _periodic(self, stop: threading.Event) -> None:
         now = time.monotonic()
         if now - self._health_at > HEALTH_EVERY_S:
             self._health_at = now
-            silent = self.store.with_retry(stop, lambda s: s.housekeeping(datetime.now(UTC)))
+            pending_keep = timedelta(hours=self.config.pending_keep_hours)
+            self._hold_client_id(stop)  # after a database outage the lock must be taken again
+            silent = self.store.with_retry(
+                stop, lambda s: s.housekeeping(datetime.now(UTC), pending_keep)
+            )
             log.info("device health: %s devices silent", silent)
         if now - self._stats_at > STATS_EVERY_S:
             self._stats_at = now
@@ -151,9 +169,13 @@ class IngestService:
         return link
 
     def _start(self, stop: threading.Event) -> bool:
-        """Connect to the database (waiting for it) and rebuild state; False if stopped."""
+        """Connect to the database (waiting for it) and rebuild state; False if stopped.
+
+        Raises ClientIdInUseError before touching the broker if another ingest holds the
+        client id: taking its session would leave both half-delivered messages."""
         if not self.store.connect(stop):
             return False
+        self._hold_client_id(stop)
         since = datetime.now(UTC) - timedelta(days=1)
         last = self.store.with_retry(stop, lambda s: s.last_values(since))
         if last is None:

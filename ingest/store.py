@@ -14,7 +14,15 @@ import psycopg
 from devices.activity import STATEFUL
 from devices.signals import DeviceKind, Role
 from ingest.batch import Batch, outcome, payload_text
-from storage import dead_letters, device_messages, device_status, events, heartbeats
+from storage import (
+    client_ids,
+    dead_letters,
+    device_messages,
+    device_status,
+    events,
+    heartbeats,
+    pending_events,
+)
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +36,7 @@ class Store:
     def __init__(self, database_url: str) -> None:
         self.database_url = database_url
         self._conn: psycopg.Connection[tuple[object, ...]] | None = None
+        self._claim: psycopg.Connection[tuple[object, ...]] | None = None
 
     @property
     def conn(self) -> psycopg.Connection[tuple[object, ...]]:
@@ -42,8 +51,22 @@ class Store:
         return self.with_retry(stop, lambda s: s.conn) is not None
 
     def close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
+        for conn in (self._conn, self._claim):
+            if conn is not None:
+                conn.close()
+
+    def claim_client_id(self, client_id: str) -> bool:
+        """Hold `client_id` for this process (see storage.client_ids); True while held.
+
+        Called again after an outage: the lock went with the lost connection."""
+        if self._claim is not None and not self._claim.closed:
+            try:
+                self._claim.execute("SELECT 1")
+                return True
+            except psycopg.OperationalError:
+                self._claim.close()
+        self._claim = psycopg.connect(self.database_url, autocommit=True, connect_timeout=5)
+        return client_ids.claim(self._claim, client_id)
 
     def with_retry(self, stop: threading.Event, work: Callable[[Store], T]) -> T | None:
         """Run `work` until it succeeds; None only if `stop` was set meanwhile."""
@@ -72,13 +95,15 @@ class Store:
     def last_values(self, since: datetime) -> dict[tuple[str, str, str], float]:
         return events.last_values(self.conn, [s.value for s in STATEFUL], since)
 
-    def housekeeping(self, now: datetime) -> int:
-        """The periodic pass: device health, and dead letters past their short retention.
+    def housekeeping(self, now: datetime, pending_keep: timedelta) -> int:
+        """The periodic pass: device health, dead letters past their short retention, and
+        pending devices' events past `pending_keep`.
 
         Returns how many devices are silent.
         """
         dead_letters.drop_dead_letters_before(self.conn, now - DEAD_LETTER_RETENTION)
         device_messages.trim(self.conn, now - DEAD_LETTER_RETENTION)
+        pending_events.drop_pending_events_before(self.conn, now - pending_keep)
         heartbeats.beat(self.conn, "ingest", now)  # the alerts monitor notices a stalled ingest
         return len(device_status.update_silence(self.conn, now))
 
@@ -123,6 +148,7 @@ class Store:
                 )
             if batch.bridges:
                 device_status.record_bridges(conn, batch.bridges)
+            pending_events.insert_pending_events(conn, batch.pending_events)
             dead_letters.insert_dead_letters(conn, batch.dead)
             device_messages.record(
                 conn,

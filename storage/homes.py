@@ -10,6 +10,7 @@ import psycopg
 from psycopg.rows import class_row
 
 from devices.signals import DeviceKind, Role, Room
+from storage import pending_events
 
 Conn = psycopg.Connection[tuple[object, ...]]
 
@@ -72,8 +73,9 @@ def upsert_device(
         " model = EXCLUDED.model",
         (home_id, device_id, kind.value, room.value, role.value, source, model),
     )
-    if source is not None:  # an assigned source is no longer pending
+    if source is not None:  # an assigned source is no longer pending; its events are kept
         conn.execute("DELETE FROM pending_devices WHERE source = %s", (source,))
+        pending_events.attach(conn, source, home_id, device_id)
 
 
 def list_homes(conn: Conn) -> list[Home]:

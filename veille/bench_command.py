@@ -36,4 +36,4 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         if args.bench == "alerts":
             return alerts_bench.bench_run(args, database_url)
 
-        return ingest_bench.bench_run(args, database_url, runtime.broker(settings, stack))
+        return ingest_bench.bench_run(args, database_url, runtime.broker(settings, stack).ingest)

@@ -62,6 +62,7 @@ COMMANDS: dict[str, Command] = {
             "batch_size": s.ingest_batch_size,
             "batch_ms": s.ingest_batch_ms,
             "share_group": s.ingest_share_group,
+            "pending_keep_hours": s.pending_keep_hours,
         },
     ),
     "analytics": Command(
@@ -132,11 +133,17 @@ COMMANDS: dict[str, Command] = {
         defaults=lambda s: {"prefix": s.topic_prefix, "z2m_base_topic": s.z2m_base_topic},
     ),
     "devices": Command(
-        "ingest.devices_command",
-        "list devices and pending ones, assign or remove them, decode a payload",
-        # Decoding one payload is pure: it needs no database.
+        "veille.provision_command",
+        "list devices and pending ones, assign or remove them, decode a payload, provision"
+        " MQTT accounts",
+        # Decoding one payload is pure and provisioning writes the broker's files only:
+        # neither needs the database.
         lambda m, a, s: m.run(
-            a, s.database_url if a.action == "decode" else _needs("database_url", s.database_url)
+            a,
+            s,
+            s.database_url
+            if a.action == "decode" or a.action.startswith("provision")
+            else _needs("database_url", s.database_url),
         ),
         defaults=lambda s: {
             "topic_prefix": s.topic_prefix,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import getpass
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -176,6 +177,10 @@ class Mosquitto:
                 tail = self.log_path.read_text(errors="replace")[-2000:]
                 raise MosquittoError(f"mosquitto did not start on {self.host}:{port}:\n{tail}")
             time.sleep(0.02)  # poll interval while waiting for the listener, not a guess
+        # Mosquitto listens before it installs its SIGHUP handler; a reload signalled in
+        # between (`veille devices provision`) would kill it. Linux shows the handler.
+        while not _catches_sighup(process.pid) and time.monotonic() < deadline:
+            time.sleep(0.02)
         self._process = process
 
     def stop(self, timeout_s: float = 10.0) -> None:
@@ -202,6 +207,15 @@ def _accepts(host: str, port: int) -> bool:
             return True
     except OSError:
         return False
+
+
+def _catches_sighup(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return True  # not Linux: nothing to wait on
+    caught = next(line for line in status.splitlines() if line.startswith("SigCgt:"))
+    return bool(int(caught.split()[1], 16) & (1 << (signal.SIGHUP - 1)))
 
 
 def _end(process: subprocess.Popen[bytes], timeout_s: float = 10.0) -> None:

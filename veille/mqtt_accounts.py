@@ -21,7 +21,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 INGEST = "ingest"
-SIMULATOR = "simulator"  # the demo's simulated homes: writes every home's topics
+# The demo's simulated homes, in every format at the gateways' default topics: writes
+# anything, reads nothing. Only `veille up` creates it, with a password kept in memory.
+SIMULATOR = "simulator"
 GATEWAYS = ("zigbee2mqtt", "shelly", "tasmota", "esphome", "native")
 # mosquitto_passwd's own choices for `$7$` hashes (Mosquitto 2.0).
 _PBKDF2_ITERATIONS = 101
@@ -63,7 +65,7 @@ def acl_lines(account: Account, prefix: str) -> list[str]:
     if account.role == INGEST:
         lines.append("topic read #")
     elif account.role == SIMULATOR:
-        lines += [f"topic write {prefix}/#"]
+        lines.append("topic write #")
     else:
         lines += [
             f"topic readwrite {home_namespace(prefix, account.home_id)}/#",

@@ -24,6 +24,8 @@ class SettingsError(ValueError):
 class Settings:
     database_url: str = ""
     mqtt_url: str = ""
+    mqtt_auth_dir: Path = Path("")
+    mqtt_device_url: str = ""
     data_dir: Path = Path(".veille")
     topic_prefix: str = "veille"
     z2m_base_topic: str = "zigbee2mqtt"
@@ -38,6 +40,7 @@ class Settings:
     ingest_batch_size: int = 5000
     ingest_batch_ms: int = 50
     ingest_share_group: str = ""
+    pending_keep_hours: float = 72.0
     analytics_check_s: float = 10.0
     lease_s: float = 15.0
     admin_apprise_urls: str = ""
@@ -60,6 +63,14 @@ class Settings:
                 continue
             values[f.name] = _parse(f.name, raw, type(getattr(cls(), f.name)))
         return cls(**values)  # type: ignore[arg-type]
+
+    @property
+    def effective_mqtt_auth_dir(self) -> Path:
+        return (
+            self.mqtt_auth_dir
+            if str(self.mqtt_auth_dir) not in ("", ".")
+            else (self.data_dir / "mqtt-auth")
+        )
 
     @property
     def effective_public_url(self) -> str:
@@ -95,6 +106,10 @@ HELP: dict[str, str] = {
     "database_url": "PostgreSQL/TimescaleDB URL. Empty: an embedded PostgreSQL in the data dir.",
     "mqtt_url": "Broker URL (mqtt://host:port). Empty: start Mosquitto if on PATH, else the "
     "embedded broker.",
+    "mqtt_auth_dir": "Mosquitto's passwd, acl and pid files, written by `veille devices "
+    "provision`. Empty: <data_dir>/mqtt-auth.",
+    "mqtt_device_url": "Broker address printed for devices by `veille devices provision` "
+    "(mqtts://host:8883). Empty: VEILLE_MQTT_URL.",
     "data_dir": "Where embedded services keep their files.",
     "topic_prefix": "Root of Veille's native topic scheme (<prefix>/v1/<home>/<device>).",
     "z2m_base_topic": "Zigbee2MQTT's mqtt.base_topic.",
@@ -113,6 +128,8 @@ HELP: dict[str, str] = {
     "ingest_batch_size": "Most events ingest writes in one COPY.",
     "ingest_batch_ms": "Longest an event waits before its batch is written.",
     "ingest_share_group": "MQTT shared subscription group, to run several ingest processes.",
+    "pending_keep_hours": "Events of devices not yet assigned to a home are kept this long, "
+    "and attached to the home when the device is assigned.",
     "analytics_check_s": "How often (wall-clock seconds) the detector checks every home.",
     "lease_s": "Seconds a detector's homes and a sender's messages stay with it once it stops "
     "renewing them (it died); then another process takes them over.",

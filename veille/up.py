@@ -42,10 +42,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     with ExitStack() as stack:
         t0 = time.monotonic()
+        brokers = runtime.broker(settings, stack)
         settings = replace(
             settings,
             database_url=runtime.database(settings, stack),
-            mqtt_url=runtime.broker(settings, stack),
+            mqtt_url=brokers.ingest,
             secret_key=settings.secret_key or keys.secret_key(settings.data_dir),
             data_key=keys.data_key(settings),
         )
@@ -61,7 +62,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                 continue
             children[name] = _spawn(name, settings, plan)
         if plan is not None:
-            children["simulate"] = _spawn("simulate", settings, plan)
+            children["simulate"] = _spawn(
+                "simulate", replace(settings, mqtt_url=brokers.simulator), plan
+            )
             # The demo's history is replayed in a burst; judging a home while its past is
             # still arriving would flag silences that were not there.
             demo.wait_for_history(settings.database_url, plan, stop)
@@ -114,7 +117,7 @@ def _print_where(settings: Settings, startup_s: float) -> None:
     print(
         f"Veille is up ({startup_s:.1f} s):\n"
         f"  API       {settings.effective_public_url}  (incidents: /incidents)\n"
-        f"  broker    {settings.mqtt_url}\n"
+        f"  broker    {runtime.redact(settings.mqtt_url)}\n"
         f"  database  {runtime.redact(settings.database_url)}\n"
         "Ctrl-C stops everything.",
         flush=True,

@@ -100,3 +100,13 @@ def test_a_discovery_state_is_read_after_its_config(
     assert [(x["source"], x["signal"], x["activity"]) for x in lines] == [
         ("ha:01ad", "motion", True)
     ]
+
+
+def test_a_payload_in_a_homes_namespace_is_decoded_as_ingest_names_it(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, lines = decode(
+        monkeypatch, capsys, b"ON", "--topic", "veille/h1/hall-node/binary_sensor/hall_pir/state"
+    )
+    assert code == 0
+    assert [(x["source"], x["signal"]) for x in lines] == [("h1/esphome:hall-node", "input")]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from paho.mqtt.enums import MQTTProtocolVersion
@@ -11,6 +11,8 @@ from paho.mqtt.enums import MQTTProtocolVersion
 from broker.server import BrokerThread
 from devices import native
 from devices.signals import DeviceKind, Signal
+from ingest.batch import Batch
+from ingest.store import Store
 from storage.dead_letters import PAYLOAD_KEEP_BYTES
 from tests.ingest.conftest import (
     Publisher,
@@ -68,6 +70,40 @@ def test_unknown_device_is_recorded_as_pending_not_stored(
         db_url, "SELECT messages FROM pending_devices WHERE source = 'native:h1/stranger'", 2
     )
     assert scalar(db_url, "SELECT count(*) FROM events") == 0
+
+
+def test_pending_devices_events_are_kept_and_attached_to_the_home_on_assignment(
+    db_url: str, topic_prefix: str, ingest: RunningIngest, publisher: Publisher
+) -> None:
+    register(db_url, "h1", {"pir": DeviceKind.MOTION})
+    paired_early = f"{topic_prefix}/h1/zigbee2mqtt/hall/door"
+    publisher.publish(paired_early, b'{"contact": false}')
+    publisher.publish(paired_early, b'{"contact": true}')
+    wait_for_count(db_url, "SELECT count(*) FROM pending_events", 2)
+    assert scalar(db_url, "SELECT count(*) FROM events") == 0
+    # Assigned hours later: its first events belong to the home after all.
+    register(db_url, "h1", {"door": DeviceKind.CONTACT}, source="h1/z2m:hall/door")
+    assert scalar(db_url, "SELECT count(*) FROM events WHERE device_id = 'door'") == 2
+    assert scalar(db_url, "SELECT count(*) FROM pending_events") == 0
+
+
+def test_pending_devices_events_are_dropped_after_the_keep_period(db_url: str) -> None:
+    store = Store(db_url)
+    now = datetime.now(UTC)
+    old, recent = now - timedelta(hours=73), now - timedelta(hours=1)
+    row = ("", "z2m:stranger", "motion", 1.0, True, "", 1, False, False)
+    store.write(
+        Batch(
+            pending_events=[
+                (old, row[0], row[1], row[2], row[3], row[4], old, *row[5:]),
+                (recent, row[0], row[1], row[2], row[3], row[4], recent, *row[5:]),
+            ]
+        ),
+        now,
+    )
+    store.housekeeping(now, timedelta(hours=72))
+    assert scalar(db_url, "SELECT count(*) FROM pending_events") == 1
+    store.close()
 
 
 def test_malformed_message_is_dead_lettered_and_good_one_stored(

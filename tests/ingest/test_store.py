@@ -15,6 +15,7 @@ from storage import device_status
 from tests.ingest.conftest import register, scalar
 
 NOW = datetime.now(UTC)
+KEEP = timedelta(hours=72)
 
 
 def row(at: datetime, key: int, dup: bool) -> EventRow:
@@ -73,7 +74,7 @@ def test_health_pass_stores_each_kind_of_silence(db_url: str) -> None:
         ),
         NOW,
     )
-    assert store.housekeeping(NOW) == 2
+    assert store.housekeeping(NOW, KEEP) == 2
     with psycopg.connect(db_url) as conn:
         rows: dict[object, object] = dict(
             conn.execute("SELECT device_id, silence FROM device_status").fetchall()
@@ -97,7 +98,7 @@ def test_housekeeping_drops_dead_letters_past_their_retention(db_url: str) -> No
     store = Store(db_url)
     old, recent = NOW - timedelta(days=8), NOW - timedelta(days=1)
     store.write(Batch(dead=[(old, "t", "malformed JSON", b"{"), (recent, "t", "x", b"")]), NOW)
-    store.housekeeping(NOW)
+    store.housekeeping(NOW, KEEP)
     assert scalar(db_url, "SELECT count(*) FROM dead_letters") == 1
     assert scalar(db_url, "SELECT reason FROM dead_letters") == "x"
     store.close()

@@ -7,6 +7,7 @@ import subprocess
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import paho.mqtt.client as mqtt
 import pytest
@@ -14,10 +15,12 @@ import pytest
 from tests.broker.peer import Peer
 from tests.services import unavailable
 from tests.waiting import wait_until
+from veille.cli import main
 from veille.mosquitto import Mosquitto, MosquittoError, Tls, free_port, mosquitto_binary
 from veille.mqtt_accounts import INGEST, Account, AccountBook
 
 NOT_AUTHORIZED = 0x87  # MQTT 5 reason code, in CONNACK and PUBACK
+LOGIN_PROBE_S = 2.0
 
 
 def make_tls(directory: Path) -> Tls:
@@ -49,14 +52,21 @@ class Secured:
         self.passwords[account.username] = password
         assert self.book.reload_broker()
         # The reload is asynchronous: the account is usable once a login with it succeeds.
-        wait_until(lambda: self._logs_in(account), what=f"{account.username} accepted")
+        wait_until(lambda: self.logs_in(account), what=f"{account.username} accepted")
         return account
 
-    def _logs_in(self, account: Account) -> bool:
+    def logs_in(self, account: Account) -> bool:
         peer = self.peer(account)
-        peer.try_connect()
-        peer.client.disconnect()
-        peer.client.loop_stop()
+        peer.client.connect("127.0.0.1", self.broker.port)
+        peer.client.loop_start()
+        try:
+            # A CONNECT that meets Mosquitto mid-reload may go unanswered: ask again.
+            peer.wait(lambda: peer.connack is not None, "CONNACK", timeout_s=LOGIN_PROBE_S)
+        except AssertionError:
+            return False
+        finally:
+            peer.client.disconnect()
+            peer.client.loop_stop()
         return peer.connack is not None and peer.connack[1] == 0
 
     def peer(self, account: Account | None, client_id: str = "", **options: object) -> Peer:
@@ -188,3 +198,49 @@ def test_tls_listener_serves_clients_that_trust_the_ca_only(secured: Secured) ->
     stranger.client.tls_set()  # the system's CAs, which never signed this server
     with pytest.raises(ssl.SSLCertVerificationError):
         stranger.try_connect()
+
+
+def test_provision_prints_a_login_the_broker_accepts_for_that_home_only(
+    secured: Secured, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("VEILLE_MQTT_AUTH_DIR", str(secured.book.dir))
+    monkeypatch.setenv("VEILLE_MQTT_DEVICE_URL", "mqtts://veille.example:8883")
+    assert main(["devices", "provision", "h1", "--gateway", "zigbee2mqtt"]) == 0
+    printed = dict(
+        line.strip().split(":", 1) for line in capsys.readouterr().out.splitlines() if ":" in line
+    )
+    assert printed["host"].strip() == "veille.example"
+    assert printed["port"].strip() == "8883"
+    assert printed["mqtt.base_topic"].strip() == "veille/h1/zigbee2mqtt"
+    username, password = printed["user"].strip(), printed["password"].split()[0]
+    secured.passwords[username] = password
+    account = Account(username, "zigbee2mqtt", "h1")
+    wait_until(lambda: secured.logs_in(account), what="the provisioned login accepted")
+    ingest = connected(secured.peer(secured.add(INGEST)))
+    ingest.subscribe("#")
+    gateway = connected(secured.peer(account))
+    gateway.publish("veille/h2/zigbee2mqtt/pir", b"{}")
+    gateway.publish("veille/h1/zigbee2mqtt/pir", b"{}")
+    ingest.wait(lambda: len(ingest.messages) == 1, "the gateway's message")
+    assert ingest.messages[0].topic == "veille/h1/zigbee2mqtt/pir"
+    assert password not in (secured.book.dir / "passwd").read_text()
+
+
+def test_provision_ingest_prints_a_url_that_reads_every_home(
+    secured: Secured, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("VEILLE_MQTT_AUTH_DIR", str(secured.book.dir))
+    monkeypatch.setenv("VEILLE_MQTT_URL", f"mqtt://127.0.0.1:{secured.broker.port}")
+    assert main(["devices", "provision-ingest", "--name", "ingest-2"]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("VEILLE_MQTT"))
+    url = urlsplit(line.split("=", 1)[1])
+    assert (url.username, url.port) == ("ingest-2", secured.broker.port)
+    assert url.password is not None
+    secured.passwords["ingest-2"] = url.password
+    account = Account("ingest-2", INGEST)
+    wait_until(lambda: secured.logs_in(account), what="the ingest login accepted")
+    ingest = connected(secured.peer(account))
+    ingest.subscribe("veille/#")
+    home = connected(secured.peer(secured.add("tasmota", "h3")))
+    home.publish("veille/h3/tele/plug/SENSOR", b"{}")
+    ingest.wait(lambda: len(ingest.messages) == 1, "the home's message")
