@@ -71,6 +71,16 @@ def save_contact(conn: Conn, contact: NewContact, vault: Vault, outbound: Outbou
     )
 
 
+def edit_contact(
+    conn: Conn, contact_id: int, contact: NewContact, vault: Vault, outbound: Outbound
+) -> None:
+    """Replace a contact's details and URLs, checked once (the outbound check resolves names)."""
+    check_contact(contact, outbound)
+    with conn.transaction():
+        contacts.update_details(conn, contact_id, contact)
+        contacts.set_apprise_urls(conn, contact_id, vault.seal_all(contact.apprise_urls))
+
+
 def change_urls(
     conn: Conn, contact_id: int, urls: Sequence[str], vault: Vault, outbound: Outbound
 ) -> bool:

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from alerts.masking import masked_sealed
 from alerts.outbound import Outbound
-from alerts.people import ContactError, change_urls, check_contact, save_contact
+from alerts.people import ContactError, edit_contact, save_contact
 from alerts.vault import Vault
 from api.authz import MAX_BIGINT, Access, HomeId, OnHome, Principal
 from api.deps import Db
@@ -52,6 +52,11 @@ class ContactIn(BaseModel):
 ContactId = Annotated[int, Path(ge=1, le=MAX_BIGINT)]
 
 
+def _check_vetting(who: Principal, vetted: bool, was_vetted: bool) -> None:
+    if vetted and not was_vetted and not who.may_vet:
+        raise HTTPException(403, "only administrators and care staff vet a volunteer")
+
+
 @router.post("/homes/{home_id}/contacts", status_code=201)
 def add(
     home_id: HomeId,
@@ -61,8 +66,7 @@ def add(
     outbound: OutboundDep,
     who: Annotated[Principal, Depends(OnHome(Access.MANAGE))],
 ) -> dict[str, Any]:
-    if body.vetted and not who.may_vet:
-        raise HTTPException(403, "only administrators and care staff vet a volunteer")
+    _check_vetting(who, body.vetted, was_vetted=False)
     try:
         new = contacts.NewContact(home_id, **body.model_dump())
         contact_id = save_contact(db, new, vault, outbound)
@@ -84,14 +88,11 @@ def edit(
     found = contacts.get_contact(db, contact_id)
     if found is None or found.home_id != home_id or not found.active:
         raise HTTPException(404, f"no contact {contact_id} in home {home_id!r}")
-    if body.vetted and not found.vetted and not who.may_vet:
-        raise HTTPException(403, "only administrators and care staff vet a volunteer")
-    changed = contacts.NewContact(home_id, **body.model_dump())
+    _check_vetting(who, body.vetted, was_vetted=found.vetted)
     try:
-        check_contact(changed, outbound)
-        with db.transaction():
-            contacts.update_details(db, contact_id, changed)
-            change_urls(db, contact_id, changed.apprise_urls, vault, outbound)
+        edit_contact(
+            db, contact_id, contacts.NewContact(home_id, **body.model_dump()), vault, outbound
+        )
     except ContactError as exc:
         raise HTTPException(422, str(exc)) from None
     return {"id": contact_id}
